@@ -1,0 +1,1 @@
+"""The ``eksplan`` command line: thin wrappers over the library."""
