@@ -34,3 +34,51 @@ def cni_options(draw):
         ip_family="ipv6" if ipv6 else "ipv4",
         show_max_allowed=draw(st.booleans()),
     )
+
+
+@st.composite
+def ipamd_settings(draw):
+    """Warm-pool settings ipamd accepts (custom networking and IPv6 kept apart)."""
+    from eksplan.ipamd import IpamdSettings
+
+    prefix = draw(st.booleans())
+    wit = draw(st.none() | st.integers(0, 40))
+    mit = draw(st.none() | st.integers(0, 60))
+    return IpamdSettings(
+        prefix_delegation=prefix,
+        warm_eni_target=draw(st.integers(0, 3)),
+        warm_ip_target=wit,
+        minimum_ip_target=mit,
+        warm_prefix_target=draw(st.integers(1 if prefix else 0, 3)),
+        max_eni=draw(st.none() | st.integers(2, 10)),
+        custom_networking=draw(st.booleans()),
+        pod_eni=draw(st.booleans()),
+    )
+
+
+@st.composite
+def planner_specs(draw):
+    """Small random clusters for the planner: VPC size, AZs, node groups, on-prem ranges."""
+    import ipaddress
+
+    from eksplan.spec import ClusterSpec
+
+    prefix = draw(st.integers(16, 22))
+    base = draw(st.integers(0, 255)) << 24 | draw(st.integers(0, 255)) << 16
+    vpc = ipaddress.ip_network((base, prefix), strict=False)
+    zones = ["us-east-1a", "us-east-1b", "us-east-1c"][: draw(st.integers(1, 3))]
+    on_prem = [str(n) for n in draw(st.lists(st.sampled_from(list(vpc.subnets(new_prefix=prefix + 2))), max_size=2))]
+    groups = [
+        {"name": f"g{i}", "instance_types": [draw(st.sampled_from(["m5.large", "c5.xlarge", "t3.medium", "m6i.4xlarge"]))],
+         "min_size": 0, "max_size": draw(st.integers(1, 60)), "pods_per_node": draw(st.integers(0, 60))}
+        for i in range(draw(st.integers(1, 2)))
+    ]
+    custom = draw(st.booleans())
+    return ClusterSpec.model_validate({
+        "name": "p", "region": "us-east-1", "availability_zones": zones, "vpc": {"cidrs": [str(vpc)]},
+        "node_groups": groups,
+        "vpc_cni": {"version": "1.18.0", "settings": {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": custom,
+                                                       "ENABLE_PREFIX_DELEGATION": draw(st.booleans())}},
+        "requirements": {"on_prem_cidrs": on_prem},
+        "planning": {"headroom": draw(st.sampled_from([1.0, 1.5, 2.0]))},
+    })
