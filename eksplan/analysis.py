@@ -1,0 +1,62 @@
+"""Everything eksplan computes for one cluster, in one value the CLI, notebooks and reports share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import Catalog, load_catalog
+from .planner import SubnetPlan, plan_subnets
+from .rollup import ClusterUsage, GroupFootprint, Slot, footprints, rollup, slots_from_spec
+from .runway import PrefixRisk, Runway, prefix_risks, runways
+from .spec.model import ClusterSpec
+
+__all__ = ["ClusterAnalysis", "analyze"]
+
+
+@dataclass(frozen=True)
+class ClusterAnalysis:
+    spec: ClusterSpec
+    groups: tuple[GroupFootprint, ...]
+    plan: SubnetPlan | None
+    slots: tuple[Slot, ...]
+    usage: ClusterUsage
+    runways: tuple[Runway, ...]
+    prefix_risks: tuple[PrefixRisk, ...]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def tightest_runway(self) -> Runway | None:
+        """The subnet that runs out first (None when no growth is given)."""
+        timed = [r for r in self.runways if r.months is not None]
+        return min(timed, key=lambda r: (r.months, r.subnet), default=None)
+
+
+def analyze(spec: ClusterSpec, catalog: Catalog | None = None) -> ClusterAnalysis:
+    """Footprints, the subnet plan (if eksplan lays subnets out), usage, runway and prefix risk."""
+    catalog = catalog or load_catalog()
+    groups = footprints(spec, catalog)
+    plan = plan_subnets(spec, catalog) if spec.planned else None
+    slots = slots_from_spec(spec) + (plan.slots() if plan else ())
+    usage = rollup(spec, slots, groups)
+    return ClusterAnalysis(
+        spec=spec,
+        groups=groups,
+        plan=plan,
+        slots=slots,
+        usage=usage,
+        runways=runways(spec, slots, usage.at("desired"), catalog),
+        prefix_risks=prefix_risks(_with_planned(spec, plan), usage.at("max")),
+    )
+
+
+def _with_planned(spec: ClusterSpec, plan: SubnetPlan | None) -> ClusterSpec:
+    """The spec with the planned subnets added, so that per-subnet checks see them."""
+    if not plan or not plan.subnets:
+        return spec
+    from .spec.model import SubnetSpec
+
+    extra = [SubnetSpec(availability_zone=p.availability_zone, cidr=p.cidr, role=p.role, tags=p.tags)
+             for p in plan.subnets]
+    return spec.model_copy(update={"subnets": list(spec.subnets) + extra})

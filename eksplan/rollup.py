@@ -1,0 +1,341 @@
+"""Roll a cluster's nodes, pods and other interfaces up into addresses per subnet.
+
+For each node group, one node is simulated with :func:`eksplan.ipamd.simulate_node` (ENI by
+ENI, so the node and pod subnets of custom networking are told apart) and multiplied by its
+node count in each AZ, at the group's minimum, desired and maximum size. Added to that: Fargate
+pods (one address each; in IPv6 clusters an IPv4 address each too), the EKS control plane's
+cross-account ENIs in the cluster subnets, the extra ENIs the spec declares (load balancers,
+NAT gateways, endpoints) and the 5 addresses AWS reserves in every subnet.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from .catalog import Catalog, load_catalog
+from .ipamd import IpamdSettings, NodeIpUsage, simulate_node
+from .maxpods import HOST_NETWORK_PODS, node_group_max_pods
+from .spec.model import ClusterSpec, NodeGroupSpec, SubnetSpec
+
+__all__ = [
+    "SCALES", "AWS_RESERVED", "CONTROL_PLANE_ENIS", "CONTROL_PLANE_UPGRADE_ENIS",
+    "Slot", "GroupFootprint", "SubnetLoad", "ClusterUsage",
+    "footprints", "spread", "rollup", "slots_from_spec",
+]
+
+SCALES = ("min", "desired", "max")
+AWS_RESERVED = 5
+CONTROL_PLANE_ENIS = 4
+CONTROL_PLANE_UPGRADE_ENIS = 4
+#: Windows pods are served by the VPC resource controller from the primary ENI only, with its
+#: default warm settings (warm-ip-target 1, minimum-ip-target 3).
+WINDOWS_SETTINGS = IpamdSettings(warm_ip_target=1, minimum_ip_target=3, max_eni=1)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A subnet, existing or yet to be planned, as the roll-up sees it."""
+
+    label: str
+    availability_zone: str
+    roles: tuple[str, ...]
+    size: int | None = None
+    cidr: str | None = None
+    id: str | None = None
+    available_ips: int | None = None
+
+
+def slots_from_spec(spec: ClusterSpec) -> tuple[Slot, ...]:
+    return tuple(_slot(s) for s in spec.subnets)
+
+
+def _slot(s: SubnetSpec) -> Slot:
+    return Slot(s.label, s.availability_zone, tuple(s.roles), s.size, str(s.cidr), s.id, s.available_ips)
+
+
+@dataclass(frozen=True)
+class GroupFootprint:
+    """One node group: the node it is sized on, and its node count per AZ at each scale."""
+
+    name: str
+    instance_type: str
+    os: str
+    max_pods: int
+    node: NodeIpUsage
+    nodes: dict  # scale -> {az: count}
+    derivation: tuple[str, ...]
+
+    def total(self, scale: str) -> int:
+        return sum(self.nodes[scale].values())
+
+
+def spread(count: int, zones: tuple[str, ...] | list[str]) -> dict[str, int]:
+    """Spread ``count`` nodes over ``zones`` as evenly as possible (the first zones get the rest)."""
+    base, rest = divmod(count, len(zones))
+    return {az: base + (1 if i < rest else 0) for i, az in enumerate(zones)}
+
+
+def _group_zones(spec: ClusterSpec, group: NodeGroupSpec) -> tuple[str, ...]:
+    if group.availability_zones:
+        return tuple(group.availability_zones)
+    if group.subnets:
+        by_id = {s.id: s.availability_zone for s in spec.subnets}
+        return tuple(dict.fromkeys(by_id[i] for i in group.subnets if i in by_id)) or tuple(spec.availability_zones)
+    return tuple(spec.availability_zones)
+
+
+def _group_node(spec: ClusterSpec, group: NodeGroupSpec, catalog: Catalog) -> tuple[NodeIpUsage, int, list[str]]:
+    cni = spec.vpc_cni
+    steps: list[str] = []
+    if group.os == "windows":
+        usages = []
+        for name in group.instance_types:
+            it = catalog.get(name)
+            limit = group.max_pods or it.ipv4_per_eni - 1
+            usages.append(simulate_node(it, group.pods_per_node, WINDOWS_SETTINGS,
+                                        max_pods=limit + HOST_NETWORK_PODS, catalog=catalog))
+        steps.append("Windows nodes: the VPC resource controller assigns secondary IPs of the primary ENI only")
+        chosen = max(usages, key=lambda u: (u.subnet_ips, u.instance_type))
+        return chosen, chosen.max_pods - HOST_NETWORK_PODS, steps
+    settings = cni.ipamd_settings(ipv6=spec.ipv6)
+    if group.max_pods:
+        limit = group.max_pods
+        steps.append(f"max pods {limit} (set on the node group)")
+    else:
+        result = node_group_max_pods(
+            group.instance_types, catalog=catalog, cni_version=cni.version,
+            prefix_delegation=settings.prefix_delegation and not spec.ipv6,
+            custom_networking=settings.custom_networking, max_eni=settings.max_eni,
+            security_groups_for_pods=settings.pod_eni, ip_family="ipv6" if spec.ipv6 else "ipv4",
+        )
+        limit = result.value
+        steps.append(result.derivation[-1])
+    usages = [
+        simulate_node(catalog.get(name), group.pods_per_node, settings, max_pods=limit,
+                      security_group_pods=group.security_group_pods_per_node, cni_version=cni.version,
+                      catalog=catalog)
+        for name in group.instance_types
+    ]
+    chosen = max(usages, key=lambda u: (u.subnet_ips, u.instance_type))
+    if len(usages) > 1:
+        steps.append(
+            f"sized on {chosen.instance_type}, the type that takes the most subnet addresses "
+            f"({chosen.subnet_ips} per node)"
+        )
+    return chosen, limit, steps
+
+
+def footprints(spec: ClusterSpec, catalog: Catalog | None = None, extra_nodes: dict | None = None,
+               base: str = "max") -> tuple[GroupFootprint, ...]:
+    """Every node group's simulated node and node counts per AZ at min, desired and max size.
+
+    ``extra_nodes`` (group name -> count) adds a ``"plan"`` scale: the ``base`` scale plus those
+    nodes (max size plus growth for the planner, desired size plus growth for runway).
+    """
+    catalog = catalog or load_catalog()
+    out = []
+    for group in spec.node_groups:
+        node, limit, steps = _group_node(spec, group, catalog)
+        zones = _group_zones(spec, group)
+        counts = {"min": group.min_size, "desired": group.desired, "max": group.max_size}
+        if extra_nodes is not None:
+            counts["plan"] = counts[base] + extra_nodes.get(group.name, 0)
+        nodes = {scale: spread(n, zones) for scale, n in counts.items()}
+        steps.insert(0, f"node group {group.name}: {group.pods_per_node} pods per node on {', '.join(group.instance_types)}")
+        steps.append(f"per node: {node.subnet_ips} subnet addresses ({node.node_subnet_ips} node subnet, {node.pod_subnet_ips} pod subnet)")
+        out.append(GroupFootprint(group.name, node.instance_type, group.os, limit, node, nodes, tuple(steps)))
+    return tuple(out)
+
+
+@dataclass
+class SubnetLoad:
+    """Addresses one subnet gives up at one scale, by what takes them."""
+
+    label: str
+    availability_zone: str
+    roles: tuple[str, ...]
+    size: int | None
+    cidr: str | None
+    scale: str
+    nodes: int = 0
+    pods: int = 0
+    pod_ips_in_use: int = 0
+    warm_ips: int = 0
+    eni_primary_ips: int = 0
+    security_group_ips: int = 0
+    fargate_ips: int = 0
+    control_plane_ips: int = 0
+    extra_eni_ips: int = 0
+    prefixes: int = 0
+    aws_reserved: int = AWS_RESERVED
+    available_ips: int | None = None
+    contributions: list = field(default_factory=list)
+
+    @property
+    def used(self) -> int:
+        """Addresses held by something that works (everything but the warm pool)."""
+        return (self.pod_ips_in_use + self.eni_primary_ips + self.security_group_ips + self.fargate_ips
+                + self.control_plane_ips + self.extra_eni_ips + self.aws_reserved)
+
+    @property
+    def consumed(self) -> int:
+        return self.used + self.warm_ips
+
+    @property
+    def demand(self) -> int:
+        """Addresses needed, AWS's reserved five included."""
+        return self.consumed
+
+    @property
+    def free(self) -> int | None:
+        return None if self.size is None else self.size - self.consumed
+
+    @property
+    def utilisation(self) -> float | None:
+        return None if not self.size else self.consumed / self.size
+
+    def to_dict(self) -> dict:
+        record = asdict(self)
+        record.update(used=self.used, consumed=self.consumed, free=self.free, utilisation=self.utilisation)
+        return record
+
+
+@dataclass(frozen=True)
+class ClusterUsage:
+    """Per scale, the load of every subnet, and what found no subnet."""
+
+    cluster: str
+    loads: dict  # scale -> tuple[SubnetLoad, ...]
+    groups: tuple[GroupFootprint, ...]
+    unplaced: tuple[str, ...]
+
+    def at(self, scale: str) -> tuple[SubnetLoad, ...]:
+        return self.loads[scale]
+
+    def subnet(self, label: str, scale: str) -> SubnetLoad:
+        return next(load for load in self.loads[scale] if load.label == label)
+
+
+def _add_node(load: SubnetLoad, node: NodeIpUsage, subnet: str, count: int, group: str, custom_networking: bool) -> None:
+    if count == 0:
+        return
+    enis = [e for e in node.per_eni if e.subnet == subnet]
+    load.eni_primary_ips += count * len(enis)
+    load.pod_ips_in_use += count * sum(e.assigned for e in enis)
+    load.warm_ips += count * sum(e.addresses - e.assigned for e in enis)
+    if node.prefixes:
+        load.prefixes += count * sum(e.slots for e in enis)
+    sgp_subnet = "pod" if custom_networking else "node"
+    if subnet == sgp_subnet:
+        load.security_group_ips += count * (node.trunk_eni + node.branch_enis)
+    if subnet == "node":
+        load.nodes += count
+        load.pods += count * (node.pods + node.security_group_pods)
+    taken = count * (len(enis) + sum(e.addresses for e in enis)) + (count * (node.trunk_eni + node.branch_enis) if subnet == sgp_subnet else 0)
+    load.contributions.append(f"{group}: {count} nodes x {taken // count} = {taken}")
+
+
+def rollup(spec: ClusterSpec, slots: tuple[Slot, ...], groups: tuple[GroupFootprint, ...],
+           scales: tuple[str, ...] = SCALES) -> ClusterUsage:
+    """Addresses per subnet at each scale, from the node groups' footprints and the rest."""
+    unplaced: list[str] = []
+    loads = {}
+    for scale in scales:
+        by_label = {s.label: SubnetLoad(s.label, s.availability_zone, s.roles, s.size, s.cidr, scale,
+                                        available_ips=s.available_ips) for s in slots}
+        _place_groups(spec, slots, groups, scale, by_label, unplaced)
+        _place_fargate(spec, slots, by_label, unplaced)
+        _place_control_plane(slots, by_label, unplaced)
+        _place_extra(spec, slots, by_label, unplaced)
+        loads[scale] = tuple(by_label.values())
+    return ClusterUsage(spec.name, loads, groups, tuple(dict.fromkeys(unplaced)))
+
+
+def _first(slots, role: str, az: str, ids=None) -> list[Slot]:
+    return [s for s in slots if s.availability_zone == az and (role in s.roles if ids is None else s.id in ids)]
+
+
+def _place_groups(spec, slots, groups, scale, by_label, unplaced) -> None:
+    custom = spec.vpc_cni.custom_networking and not spec.ipv6
+    for footprint in groups:
+        group = next(g for g in spec.node_groups if g.name == footprint.name)
+        for az, count in footprint.nodes[scale].items():
+            node_slots = _first(slots, "nodes", az, set(group.subnets) if group.subnets else None)
+            if not node_slots:
+                if count:
+                    unplaced.append(f"node group {group.name}: no node subnet in {az}")
+                continue
+            for slot, share in spread(count, [s.label for s in node_slots]).items():
+                _add_node(by_label[slot], footprint.node, "node", share, group.name, custom)
+            if custom and footprint.node.pod_subnet_ips:
+                pod_slots = _first(slots, "pods", az)
+                if pod_slots:
+                    _add_node(by_label[pod_slots[0].label], footprint.node, "pod", count, group.name, custom)
+                elif count:
+                    unplaced.append(f"node group {group.name}: no pod subnet in {az} (custom networking)")
+
+
+def _place_fargate(spec, slots, by_label, unplaced) -> None:
+    for profile in spec.fargate_profiles:
+        zones = tuple(profile.availability_zones or spec.availability_zones)
+        for az, pods in spread(profile.pods, zones).items():
+            targets = _first(slots, "nodes", az)
+            if not targets:
+                if pods:
+                    unplaced.append(f"Fargate profile {profile.name}: no private subnet in {az}")
+                continue
+            load = by_label[targets[0].label]
+            load.fargate_ips += pods
+            load.contributions.append(f"Fargate {profile.name}: {pods} pods x 1")
+
+
+def _place_control_plane(slots, by_label, unplaced) -> None:
+    targets = [s for s in slots if "cluster" in s.roles]
+    if not targets:
+        targets = [next(s for s in slots if s.availability_zone == az and "nodes" in s.roles)
+                   for az in dict.fromkeys(s.availability_zone for s in slots if "nodes" in s.roles)]
+    if not targets:
+        unplaced.append("EKS control plane ENIs: no cluster or node subnet")
+        return
+    targets = sorted(targets, key=lambda s: (s.availability_zone, s.label))
+    for i in range(CONTROL_PLANE_ENIS):
+        load = by_label[targets[i % len(targets)].label]
+        load.control_plane_ips += 1
+    for s in targets:
+        n = by_label[s.label].control_plane_ips
+        by_label[s.label].contributions.append(f"EKS control plane: {n} cross-account ENIs")
+
+
+def _place_extra(spec, slots, by_label, unplaced) -> None:
+    for extra in spec.requirements.extra_enis:
+        what = extra.description or "extra ENIs"
+        if extra.subnet is not None:
+            targets = [s for s in slots if s.id == extra.subnet]
+        else:
+            zones = [extra.availability_zone] if extra.availability_zone else spec.availability_zones
+            targets = []
+            for az in zones:
+                found = _first(slots, extra.role, az)
+                if found:
+                    targets.append(found[0])
+                else:
+                    unplaced.append(f"{what}: no {extra.role} subnet in {az}")
+        for slot in targets:
+            by_label[slot.label].extra_eni_ips += extra.count
+            by_label[slot.label].contributions.append(f"{what}: {extra.count}")
+
+
+def growth_nodes(spec: ClusterSpec, months: float) -> dict[str, int]:
+    """Nodes each group adds in ``months`` of the spec's growth, shared by max size."""
+    growth = spec.requirements.growth
+    if growth is None or months <= 0 or not spec.node_groups:
+        return {g.name: 0 for g in spec.node_groups}
+    total_max = sum(g.max_size for g in spec.node_groups) or 1
+    out = {}
+    for g in spec.node_groups:
+        if growth.nodes_per_month is not None:
+            out[g.name] = math.ceil(growth.nodes_per_month * months * g.max_size / total_max)
+        else:
+            out[g.name] = math.ceil(g.max_size * ((1 + growth.percent_per_month / 100) ** months - 1))
+    return out
