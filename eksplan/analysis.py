@@ -10,7 +10,7 @@ from .rollup import ClusterUsage, GroupFootprint, Slot, footprints, rollup, slot
 from .runway import PrefixRisk, Runway, prefix_risks, runways
 from .spec.model import ClusterSpec
 
-__all__ = ["ClusterAnalysis", "analyze"]
+__all__ = ["ClusterAnalysis", "analyze", "with_settings", "addresses_at"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,24 @@ def analyze(spec: ClusterSpec, catalog: Catalog | None = None) -> ClusterAnalysi
         runways=runways(spec, slots, usage.at("desired"), catalog),
         prefix_risks=prefix_risks(_with_planned(spec, plan), usage.at("max")),
     )
+
+
+def with_settings(spec: ClusterSpec, **env) -> ClusterSpec:
+    """The spec with some aws-node settings changed (None removes one): for what-if figures."""
+    given = spec.vpc_cni.settings.given()
+    for name, value in env.items():
+        if value is None:
+            given.pop(name, None)
+        else:
+            given[name] = value
+    cni = spec.vpc_cni.model_copy(update={"settings": type(spec.vpc_cni.settings).model_validate(given)})
+    return spec.model_copy(update={"vpc_cni": cni})
+
+
+def addresses_at(analysis: ClusterAnalysis, scale: str = "desired") -> int:
+    """Addresses the cluster's node and pod subnets give up at a scale (AWS's reserved ones excluded)."""
+    return sum(load.consumed - load.aws_reserved for load in analysis.usage.at(scale)
+               if {"nodes", "pods"} & set(load.roles))
 
 
 def _with_planned(spec: ClusterSpec, plan: SubnetPlan | None) -> ClusterSpec:

@@ -1,0 +1,146 @@
+"""Findings about the IP mode: prefix delegation, max pods and the warm pool."""
+
+from __future__ import annotations
+
+from ..cniversion import PREFIX_DELEGATION
+from ..maxpods import max_pods, prefix_delegation_unsupported_reason
+from .base import Context, FindingRule
+
+PD = "Prefix Delegation Mode"
+TUNING = "VPC CNI Configuration Tuning"
+
+
+def _pd_fragmented(ctx: Context):
+    for risk in ctx.analysis.prefix_risks:
+        if risk.at_risk:
+            fix = f"; reserve {risk.recommended_reservation}" if risk.recommended_reservation else ""
+            yield risk.subnet, (
+                f"subnet {risk.subnet} ({risk.cidr}) needs {risk.prefixes_needed} contiguous /28 blocks at max "
+                f"size, but only {risk.worst_case_free_blocks} are surely free (at best {risk.best_case_free_blocks}) "
+                f"and no prefix CIDR reservation covers them{fix}"
+            )
+
+
+def _mixed_modes(ctx: Context):
+    if not ctx.settings.prefix_delegation or ctx.ipv6:
+        return
+    version = ctx.settings.version
+    for group in ctx.spec.node_groups:
+        if group.os == "windows":
+            yield group.name, (f"node group {group.name} runs Windows, which the VPC CNI's prefix delegation does not "
+                               "cover: the cluster mixes prefix and secondary-IP nodes")
+            continue
+        for it in ctx.types(group):
+            reason = prefix_delegation_unsupported_reason(it, version)
+            if reason:
+                yield group.name, (f"node group {group.name} includes {it.name}, where {reason}: those nodes run "
+                                   "in secondary-IP mode while the rest of the cluster uses prefixes")
+
+
+def _pd_old_cni(ctx: Context):
+    s = ctx.settings
+    if s.prefix_delegation and s.version is not None and s.version < PREFIX_DELEGATION:
+        yield "vpc-cni", (f"ENABLE_PREFIX_DELEGATION is true but the VPC CNI is {s.version}; prefix delegation "
+                          f"needs {PREFIX_DELEGATION} or later, so nodes keep secondary IPs")
+
+
+def _pd_downgrade(ctx: Context):
+    s = ctx.settings
+    if s.prefix_delegation and s.version is not None and s.version.minor_line == (1, 9):
+        yield "vpc-cni", (f"prefix delegation runs on VPC CNI {s.version}; one minor version back (1.8) has no "
+                          "prefix support, and nodes that hold prefixes must then be replaced")
+
+
+def _max_pods_not_raised(ctx: Context):
+    if not ctx.settings.prefix_delegation or ctx.ipv6:
+        return
+    for group in ctx.spec.node_groups:
+        if group.os == "windows":
+            continue
+        footprint = ctx.footprint(group.name)
+        options = dict(cni_version=ctx.spec.vpc_cni.version, custom_networking=ctx.spec.vpc_cni.custom_networking,
+                       security_groups_for_pods=ctx.spec.vpc_cni.pod_eni, max_eni=ctx.settings.number("MAX_ENI"))
+        it = ctx.catalog.get(footprint.instance_type)
+        prefix = max_pods(it, prefix_delegation=True, **options)
+        secondary = max_pods(it, prefix_delegation=False, **options)
+        if prefix.value <= secondary.value:
+            continue
+        if group.max_pods is not None and group.max_pods < prefix.value:
+            yield group.name, (f"node group {group.name} sets max pods {group.max_pods} on {it.name}, below the "
+                               f"{prefix.value} prefix delegation allows")
+        elif group.max_pods is None and group.kind != "managed":
+            tool = "Karpenter" if group.kind == "karpenter" else "the EKS AMI's bootstrap"
+            yield group.name, (f"node group {group.name} ({group.kind}) sets no max pods: {tool} uses the "
+                               f"secondary-IP figure {secondary.value} on {it.name}, while prefix delegation "
+                               f"allows {prefix.value}")
+
+
+def _switch_by_rolling(ctx: Context):
+    live, planned = ctx.observed, ctx.settings
+    if live is None or planned is None or live is planned:
+        return
+    if live.prefix_delegation != planned.prefix_delegation:
+        now = "prefix delegation" if live.prefix_delegation else "secondary IP"
+        then = "prefix delegation" if planned.prefix_delegation else "secondary IP"
+        yield "aws-node", (f"the running aws-node uses {now} and the plan {then}: existing nodes keep their "
+                           f"addresses in {now} mode; rolling them in place mixes modes")
+
+
+def _warm_prefix_zero(ctx: Context):
+    s = ctx.settings
+    if s.number("WARM_PREFIX_TARGET") == 0 and not s.ip_targets:
+        if s.prefix_delegation:
+            yield "vpc-cni", ("WARM_PREFIX_TARGET is 0 with prefix delegation and no IP target: unsupported upstream "
+                              "(aws-node refuses to start, or pods wait for every prefix)")
+        else:
+            yield "vpc-cni", ("WARM_PREFIX_TARGET is 0: it has no effect without prefix delegation and would be "
+                              "rejected once prefix delegation is enabled")
+
+
+RULES = (
+    FindingRule(
+        id="prefix-fragmented-subnet", title="Prefix delegation on a subnet without enough contiguous /28 blocks",
+        severity="high",
+        rationale=("Prefixes are whole, aligned /28 blocks. Single addresses scattered over a subnet can leave "
+                   "none free; EC2 then fails prefix attachment with InsufficientCidrBlocks and pods stay pending."),
+        remediation=("Create a subnet CIDR reservation of type prefix sized for the prefixes needed, or move pods to "
+                     "larger or dedicated subnets."),
+        guide=PD, check=_pd_fragmented, references=("amazon-vpc-cni-k8s#2749",)),
+    FindingRule(
+        id="mixed-ip-modes", title="Secondary-IP and prefix nodes mixed in one cluster", severity="medium",
+        rationale=("Prefix delegation applies only where ipamd supports it; other nodes silently keep secondary "
+                   "IPs, so max pods, warm pools and subnet sizing differ from node to node."),
+        remediation="Run only Nitro (or bare-metal) Linux instance types in a prefix-mode cluster, or keep secondary IP everywhere.",
+        guide=PD, check=_mixed_modes),
+    FindingRule(
+        id="prefix-delegation-old-cni", title="Prefix delegation enabled on a CNI without it", severity="high",
+        rationale="ENABLE_PREFIX_DELEGATION arrived in VPC CNI 1.9.0; older releases ignore it.",
+        remediation="Upgrade the VPC CNI to 1.9.0 or later, one minor version at a time, before enabling prefixes.",
+        guide=PD, check=_pd_old_cni, needs=frozenset({"settings"})),
+    FindingRule(
+        id="prefix-delegation-downgrade-trap", title="Prefix delegation one step from a release without it",
+        severity="medium",
+        rationale=("After prefixes are enabled, downgrading the CNI below 1.9.0 leaves nodes holding prefixes the old "
+                   "ipamd cannot manage; the nodes must be deleted and recreated."),
+        remediation="Upgrade past 1.9 and never roll the CNI back below 1.9.0; replace nodes if a rollback happened.",
+        guide=PD, check=_pd_downgrade, needs=frozenset({"settings"})),
+    FindingRule(
+        id="max-pods-not-raised", title="Max pods not raised for prefix delegation", severity="medium",
+        rationale=("Prefix delegation multiplies the addresses a node can hold, but the kubelet still schedules only "
+                   "max pods; tools that compute it from the secondary-IP table (the EKS AMI's bootstrap, Karpenter) "
+                   "keep the old, lower value."),
+        remediation="Set max pods explicitly (launch template, nodeadm NodeConfig or Karpenter's kubelet.maxPods).",
+        guide=PD, check=_max_pods_not_raised, references=("karpenter-provider-aws#8210",)),
+    FindingRule(
+        id="switch-modes-by-rolling", title="IP mode switched on running nodes", severity="high",
+        rationale=("Nodes keep the mode they started with; switching ENABLE_PREFIX_DELEGATION and rolling nodes in "
+                   "place leaves a mix of modes and max pods during and after the change."),
+        remediation="Create new node groups with the new mode, cordon and drain the old ones, then delete them.",
+        guide=PD, check=_switch_by_rolling, needs=frozenset({"settings", "observed"})),
+    FindingRule(
+        id="warm-prefix-target-zero", title="WARM_PREFIX_TARGET set to 0", severity="medium",
+        rationale=("With prefix delegation, 0 warm prefixes and no IP targets is unsupported: every new pod waits "
+                   "for a prefix (or a new ENI) to be attached."),
+        remediation="Leave WARM_PREFIX_TARGET at 1, or use WARM_IP_TARGET/MINIMUM_IP_TARGET for finer control.",
+        guide=TUNING, check=_warm_prefix_zero, needs=frozenset({"settings"}), references=("amazon-vpc-cni-k8s#1568",)),
+)

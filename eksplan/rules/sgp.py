@@ -1,0 +1,102 @@
+"""Findings about security groups for pods."""
+
+from __future__ import annotations
+
+from .base import Context, FindingRule
+
+MODES = "Security Groups for Pods — Enforcing Modes"
+OPS = "Security Groups for Pods — Operational Requirements"
+
+
+def _sgp_groups(ctx: Context):
+    """Node groups that run pods with security groups."""
+    return [g for g in ctx.spec.node_groups if g.security_group_pods_per_node > 0]
+
+
+def _sgp_wanted(ctx: Context) -> bool:
+    return ctx.spec.requirements.security_groups_for_pods or ctx.spec.vpc_cni.pod_eni or bool(_sgp_groups(ctx))
+
+
+def _windows(ctx: Context):
+    for group in _sgp_groups(ctx):
+        if group.os == "windows":
+            yield group.name, f"node group {group.name} runs Windows, where security groups for pods are not supported"
+
+
+def _no_trunking(ctx: Context):
+    for group in _sgp_groups(ctx):
+        for it in ctx.types(group):
+            if not it.trunking:
+                why = f"runs on {it.hypervisor}" if not it.nitro_based else "is in the t family"
+                yield group.name, (f"node group {group.name} schedules {group.security_group_pods_per_node} pods with "
+                                   f"security groups per node on {it.name}, which {why} and cannot attach a trunk ENI")
+
+
+def _strict_conflicts(ctx: Context):
+    if not _sgp_wanted(ctx) or ctx.spec.vpc_cni.enforcing_mode != "strict":
+        return
+    r = ctx.spec.requirements
+    for needed, name in ((r.nodelocal_dnscache, "NodeLocal DNSCache"), (r.network_policies, "network policies"),
+                         (r.external_traffic_policy_local, "externalTrafficPolicy: Local")):
+        if needed:
+            yield "vpc-cni", (f"POD_SECURITY_GROUP_ENFORCING_MODE is strict but the cluster uses {name}, "
+                              "which needs standard mode")
+
+
+def _grace_zero(ctx: Context):
+    if _sgp_wanted(ctx) and ctx.spec.requirements.termination_grace_period_seconds == 0:
+        yield "pods", ("pods with security groups use terminationGracePeriodSeconds 0: the CNI does not clean up "
+                       "their network and branch ENIs are not reclaimed")
+
+
+def _external_snat(ctx: Context):
+    if _sgp_groups(ctx) and not ctx.spec.vpc_cni.external_snat:
+        yield "vpc-cni", ("pods with security groups get no source NAT, but AWS_VPC_K8S_CNI_EXTERNALSNAT is not "
+                          "true: their traffic leaves the VPC only through a NAT gateway from private subnets")
+
+
+def _public_subnets(ctx: Context):
+    for group in _sgp_groups(ctx):
+        subnets = [s for s in ctx.spec.subnets if s.id in (group.subnets or ())]
+        public = [s for s in subnets if "public" in s.roles]
+        for subnet in public:
+            yield group.name, (f"node group {group.name} runs pods with security groups in public subnet "
+                               f"{subnet.label}: they get no public address and no source NAT")
+
+
+RULES = (
+    FindingRule(
+        id="sgp-windows", title="Security groups for pods on Windows nodes", severity="high",
+        rationale="Branch ENIs (security groups for pods) are not supported on Windows nodes.",
+        remediation="Run pods that need security groups on Linux node groups.",
+        guide=OPS, check=_windows),
+    FindingRule(
+        id="sgp-no-trunking", title="Security groups for pods on instance types without trunking", severity="high",
+        rationale=("Pods with security groups need a trunk ENI; t-family and non-Nitro types cannot attach one, so "
+                   "those pods stay pending (and ipamd still keeps an ENI slot free for the trunk)."),
+        remediation="Use Nitro-based instance types outside the t family (m5, c5, r5, m6g...) for these pods.",
+        guide=OPS, check=_no_trunking),
+    FindingRule(
+        id="sgp-strict-mode-conflict", title="Strict enforcing mode with features that need standard",
+        severity="high",
+        rationale=("In strict mode only the branch ENI's security groups apply and all pod traffic leaves the node "
+                   "through the VPC, which breaks NodeLocal DNSCache, network policies and externalTrafficPolicy: Local."),
+        remediation="Set POD_SECURITY_GROUP_ENFORCING_MODE=standard.",
+        guide=MODES, check=_strict_conflicts),
+    FindingRule(
+        id="sgp-termination-grace-zero", title="Pods with security groups and no termination grace period",
+        severity="medium",
+        rationale="With terminationGracePeriodSeconds 0 the CNI does not tear the pod network down and branch ENIs leak.",
+        remediation="Keep a non-zero terminationGracePeriodSeconds (the default 30 s is fine).",
+        guide=OPS, check=_grace_zero),
+    FindingRule(
+        id="sgp-without-external-snat", title="Security groups for pods without external SNAT", severity="medium",
+        rationale="Source NAT is disabled for pods with security groups; they need private subnets with a NAT gateway.",
+        remediation="Run these pods in private subnets with a NAT gateway and set AWS_VPC_K8S_CNI_EXTERNALSNAT=true.",
+        guide=OPS, check=_external_snat),
+    FindingRule(
+        id="sgp-public-subnets", title="Pods with security groups in public subnets", severity="high",
+        rationale="Branch ENIs get no public address and no SNAT, so such pods cannot reach the internet from a public subnet.",
+        remediation="Place node groups with such pods in private subnets behind a NAT gateway.",
+        guide=OPS, check=_public_subnets),
+)
