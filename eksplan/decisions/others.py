@@ -1,0 +1,170 @@
+"""Decisions: security groups for pods, Multus, endpoint access, and running the CNI."""
+
+from __future__ import annotations
+
+from ..multus import RACE_FIXED, parse_multus_version, pod_lookup_race
+from ..rules.base import Context, Decision, DecisionRule, Option
+from .common import max_pods_per_node
+
+BUSY_PODS = 60
+
+
+# -- security groups for pods -------------------------------------------------------------------
+STRICT = Option("strict", ("only the pod's own security groups apply: complete isolation",),
+                ("all pod traffic, even to pods on the same node, goes through the VPC",
+                 "breaks NodeLocal DNSCache, network policies and externalTrafficPolicy: Local"))
+STANDARD = Option("standard", ("node and pod security groups both apply; node-local features keep working",),
+                  ("pod traffic within the node is not forced through the VPC",))
+
+
+def decide_sgp(ctx: Context) -> Decision | None:
+    spec = ctx.spec
+    r = spec.requirements
+    if not (r.security_groups_for_pods or spec.vpc_cni.pod_eni):
+        return None
+    needs_standard = [name for flag, name in ((r.nodelocal_dnscache, "NodeLocal DNSCache"),
+                                               (r.network_policies, "network policies"),
+                                               (r.external_traffic_policy_local, "externalTrafficPolicy: Local")) if flag]
+    chosen = "standard" if needs_standard else "strict"
+    because = ("the cluster uses " + ", ".join(needs_standard) + ", which strict mode breaks") if needs_standard \
+        else "nothing in the cluster needs node-local traffic, and strict isolates pods completely"
+    settings = {"ENABLE_POD_ENI": "true", "POD_SECURITY_GROUP_ENFORCING_MODE": chosen,
+                "AWS_VPC_K8S_CNI_EXTERNALSNAT": "true"}
+    return Decision(
+        id="sgp-enforcing-mode", title="Security groups for pods: enforcing mode",
+        context=f"Pods of cluster {spec.name} need AWS security groups (branch ENIs); the mode decides which groups apply.",
+        drivers=(f"NodeLocal DNSCache: {r.nodelocal_dnscache}", f"network policies: {r.network_policies}",
+                 f"externalTrafficPolicy: Local: {r.external_traffic_policy_local}",
+                 f"termination grace period: {r.termination_grace_period_seconds} s"),
+        options=(STRICT, STANDARD), chosen=chosen, because=because,
+        consequences=("pods with security groups still count toward max pods; the trunk ENI takes one ENI slot",
+                      "run them on Nitro types outside the t family, in private subnets with a NAT gateway",
+                      "set AWS_VPC_K8S_CNI_EXTERNALSNAT=true; keep terminationGracePeriodSeconds above 0",
+                      "with several groups on a pod, tag one kubernetes.io/cluster/<name> for the load balancer controller")
+        + (("set DISABLE_TCP_EARLY_DEMUX=true on the aws-vpc-cni-init container so kubelet probes reach pods",)
+           if chosen == "strict" else ()),
+        confirm=("kubectl get daemonset aws-node -n kube-system -o jsonpath='{.spec.template.spec.containers[0].env[?(@.name==\"POD_SECURITY_GROUP_ENFORCING_MODE\")].value}'",
+                 "kubectl get securitygrouppolicies.vpcresources.k8s.aws -A",
+                 "kubectl get nodes -l vpc.amazonaws.com/has-trunk-attached=true"),
+        guide="Security Groups for Pods — Enforcing Modes", current=spec.vpc_cni.enforcing_mode if spec.vpc_cni.pod_eni else None,
+        settings=settings,
+    )
+
+
+# -- Multus ---------------------------------------------------------------------------------------
+THIN = Option("thin plugin", ("no daemon and no pod cache: not affected by the pod-lookup race",),
+              ("fewer features than the thick plugin (no metrics, kubeconfig on every node)",))
+THICK = Option(f"thick plugin {RACE_FIXED} or later", ("daemon with metrics and a pod informer; race fixed",),
+               ("one more DaemonSet to run and upgrade",))
+
+
+def decide_multus(ctx: Context) -> Decision | None:
+    multus = ctx.spec.requirements.multus
+    if multus is None:
+        return None
+    version = parse_multus_version(multus.version)
+    affected = pod_lookup_race(version, multus.plugin)
+    if multus.plugin == "thin":
+        chosen, because = THIN.name, "the spec runs the thin plugin, which the race does not affect"
+    elif affected:
+        chosen, because = THICK.name, f"{version} thick is affected by the pod-lookup race; {RACE_FIXED} fixes it"
+    else:
+        chosen, because = THICK.name, f"{version} already includes the fix"
+    return Decision(
+        id="multus", title="Multus: plugin and version",
+        context=f"Cluster {ctx.spec.name} gives pods secondary interfaces ({multus.interface}) with Multus.",
+        drivers=(f"Multus {version} {multus.plugin} plugin", f"secondary networks: {', '.join(map(str, multus.secondary_cidrs)) or 'none'}",
+                 "the thick plugin's pod-lookup race can block pod creation cluster-wide (v4.1.0 to before v4.2.0)"),
+        options=(THIN, THICK), chosen=chosen, because=because,
+        consequences=("attach the secondary ENIs on the nodes (eth1) and allow their CIDRs in the node security group",
+                      "test pod creation in a non-production cluster before enabling it everywhere"),
+        confirm=("kubectl get daemonset -n kube-system -l app=multus -o jsonpath='{..image}'",
+                 "kubectl get network-attachment-definitions -A"),
+        guide="Multus CNI — Enabling Multus", current=f"{multus.plugin} plugin {version}",
+    )
+
+
+# -- endpoint access ---------------------------------------------------------------------------------
+PUBLIC = Option("public", ("simplest; reachable from anywhere (restrict with CIDRs)",),
+                ("nodes reach the API through NAT or public addresses", "the API is exposed to the internet"))
+PUBLIC_PRIVATE = Option("public and private", ("nodes reach the API inside the VPC; external CI/CD still works",),
+                        ("the public endpoint remains; restrict it to known CIDRs",))
+PRIVATE = Option("private", ("the API is reachable only from the VPC and connected networks",),
+                 ("operators and CI/CD need a path into the VPC (VPN, Direct Connect, bastion)",))
+
+
+def decide_endpoint(ctx: Context) -> Decision:
+    spec = ctx.spec
+    wish = spec.requirements.endpoint_access
+    nodes = sum(g.max_size for g in spec.node_groups)
+    names = {"public": PUBLIC.name, "public-private": PUBLIC_PRIVATE.name, "private": PRIVATE.name}
+    connected = bool(spec.requirements.on_prem_cidrs or spec.requirements.peered_cidrs)
+    if wish == "private":
+        chosen, because = PRIVATE.name, "the spec requires a private API endpoint"
+    elif wish == "public" and nodes > 10:
+        chosen, because = PUBLIC_PRIVATE.name, (f"a cluster of up to {nodes} nodes should not depend on NAT to reach its "
+                                                "API; keeping public access leaves external tools working")
+    else:
+        chosen, because = names[wish], ("a small cluster with no connected network: public access is simplest"
+                                         if wish == "public" else "nodes stay inside the VPC and external CI/CD keeps working")
+    cidrs = ", ".join(map(str, spec.requirements.public_endpoint_cidrs))
+    return Decision(
+        id="endpoint-access", title="Control-plane endpoint access",
+        context=f"How nodes and people reach cluster {spec.name}'s Kubernetes API.",
+        drivers=(f"nodes at max size: {nodes}", f"connected networks (on-premises, peered): {connected}",
+                 f"public endpoint CIDRs: {cidrs or 'not restricted'}"),
+        options=(PUBLIC, PUBLIC_PRIVATE, PRIVATE), chosen=chosen, because=because,
+        consequences=(("restrict the public endpoint to known CIDRs",) if chosen != PRIVATE.name and not cidrs else ())
+        + (("node-to-API traffic uses the cross-account ENIs in the cluster subnets",) if chosen != PUBLIC.name else
+           ("nodes need a NAT gateway or public addresses to reach the API",)),
+        confirm=(f"aws eks describe-cluster --name {spec.name} --query 'cluster.resourcesVpcConfig.[endpointPublicAccess,endpointPrivateAccess,publicAccessCidrs]'",),
+        guide="Subnet Planning — Control Plane Endpoint Access", current=names[wish],
+    )
+
+
+# -- operating the CNI ------------------------------------------------------------------------------------
+AUTO = Option("EKS Auto Mode", ("AWS installs, configures and upgrades the CNI",),
+              ("aws-node settings are not yours to tune",))
+MANAGED = Option("EKS managed add-on", ("validated versions; drift correction every 15 minutes; simple upgrades",
+                                        "WARM_* and MINIMUM_IP_TARGET stay yours"),
+                 ("you still choose when to upgrade (the CNI runs on the data plane)",))
+SELF = Option("self-managed", ("full control of the manifest",), ("no validation, no drift correction, manual upgrades",))
+
+
+def decide_operations(ctx: Context) -> Decision:
+    spec = ctx.spec
+    cni = spec.vpc_cni
+    current = AUTO.name if spec.auto_mode else MANAGED.name if cni.managed_addon else SELF.name
+    chosen = AUTO.name if spec.auto_mode else MANAGED.name
+    because = ("the spec runs EKS Auto Mode, where AWS runs the CNI entirely" if spec.auto_mode else
+               "it keeps versions validated and settings reconciled while leaving the warm-pool settings to you")
+    busy = max_pods_per_node(ctx) >= BUSY_PODS
+    practice = [
+        "give aws-node its own IAM role with AmazonEKS_CNI_Policy through IRSA or Pod Identity; remove it from the node role"
+        + (" (IPv6: a custom policy)" if spec.ipv6 else ""),
+        "back up the DaemonSet before each upgrade: kubectl get daemonset aws-node -n kube-system -o yaml > aws-k8s-cni-backup.yaml",
+        f"upgrade one minor version at a time from {cni.parsed_version.major}.{cni.parsed_version.minor}; never delete the DaemonSet",
+    ]
+    if busy:
+        practice.append("raise aws-node's liveness and readiness probe timeouts to 30 s on these busy nodes")
+    if any(g.custom_ami for g in spec.node_groups):
+        practice.append("on the custom AMIs set the iptables FORWARD policy to ACCEPT")
+    settings = {}
+    return Decision(
+        id="cni-operations", title="Running the VPC CNI",
+        context=f"Who installs, configures and upgrades cluster {spec.name}'s VPC CNI, and the practices around it.",
+        drivers=(f"currently: {current}", f"IAM: {cni.iam}", f"VPC CNI {cni.version}",
+                 f"busiest nodes: {max_pods_per_node(ctx)} pods", f"custom AMIs: {any(g.custom_ami for g in spec.node_groups)}"),
+        options=(AUTO, MANAGED, SELF), chosen=chosen, because=because, consequences=tuple(practice),
+        confirm=(f"aws eks describe-addon --cluster-name {spec.name} --addon-name vpc-cni --query 'addon.[addonVersion,serviceAccountRoleArn,status]'",
+                 "kubectl get daemonset aws-node -n kube-system -o jsonpath='{.spec.template.spec.containers[0].image}'"),
+        guide="VPC CNI Operations — Use Managed Add-On", current=current, settings=settings,
+    )
+
+
+RULES = (
+    DecisionRule("sgp-enforcing-mode", "Security groups for pods: enforcing mode", "Security Groups for Pods — Enforcing Modes", decide_sgp),
+    DecisionRule("multus", "Multus: plugin and version", "Multus CNI — Enabling Multus", decide_multus),
+    DecisionRule("endpoint-access", "Control-plane endpoint access", "Subnet Planning — Control Plane Endpoint Access", decide_endpoint),
+    DecisionRule("cni-operations", "Running the VPC CNI", "VPC CNI Operations — Use Managed Add-On", decide_operations),
+)
