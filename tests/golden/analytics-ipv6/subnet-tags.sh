@@ -1,0 +1,9 @@
+aws ec2 create-tags --resources '<id of subnet analytics-ipv6-nodes-us-east-2a>' --tags Key=Name,Value=analytics-ipv6-nodes-us-east-2a Key=kubernetes.io/cluster/analytics-ipv6,Value=shared Key=kubernetes.io/role/internal-elb,Value=1
+aws ec2 create-tags --resources '<id of subnet analytics-ipv6-nodes-us-east-2b>' --tags Key=Name,Value=analytics-ipv6-nodes-us-east-2b Key=kubernetes.io/cluster/analytics-ipv6,Value=shared Key=kubernetes.io/role/internal-elb,Value=1
+aws ec2 create-tags --resources '<id of subnet analytics-ipv6-nodes-us-east-2c>' --tags Key=Name,Value=analytics-ipv6-nodes-us-east-2c Key=kubernetes.io/cluster/analytics-ipv6,Value=shared Key=kubernetes.io/role/internal-elb,Value=1
+aws ec2 create-tags --resources '<id of subnet analytics-ipv6-public-us-east-2a>' --tags Key=Name,Value=analytics-ipv6-public-us-east-2a Key=kubernetes.io/cluster/analytics-ipv6,Value=shared Key=kubernetes.io/role/elb,Value=1
+aws ec2 create-tags --resources '<id of subnet analytics-ipv6-public-us-east-2b>' --tags Key=Name,Value=analytics-ipv6-public-us-east-2b Key=kubernetes.io/cluster/analytics-ipv6,Value=shared Key=kubernetes.io/role/elb,Value=1
+aws ec2 create-tags --resources '<id of subnet analytics-ipv6-public-us-east-2c>' --tags Key=Name,Value=analytics-ipv6-public-us-east-2c Key=kubernetes.io/cluster/analytics-ipv6,Value=shared Key=kubernetes.io/role/elb,Value=1
+aws ec2 create-tags --resources '<id of subnet analytics-ipv6-cluster-us-east-2a>' --tags Key=Name,Value=analytics-ipv6-cluster-us-east-2a Key=kubernetes.io/cluster/analytics-ipv6,Value=shared
+aws ec2 create-tags --resources '<id of subnet analytics-ipv6-cluster-us-east-2b>' --tags Key=Name,Value=analytics-ipv6-cluster-us-east-2b Key=kubernetes.io/cluster/analytics-ipv6,Value=shared
+aws ec2 create-tags --resources '<id of subnet analytics-ipv6-cluster-us-east-2c>' --tags Key=Name,Value=analytics-ipv6-cluster-us-east-2c Key=kubernetes.io/cluster/analytics-ipv6,Value=shared

@@ -1,0 +1,1 @@
+aws eks update-addon --cluster-name analytics-ipv6 --addon-name vpc-cni --configuration-values file://vpc-cni-configuration.json --resolve-conflicts PRESERVE --pod-identity-associations 'serviceAccount=aws-node,roleArn=<CNI IAM role ARN>'

@@ -1,0 +1,6 @@
+aws ec2 create-tags --resources subnet-0c3e000000000c001 --tags Key=kubernetes.io/cluster/claims-sgp,Value=shared
+aws ec2 create-tags --resources subnet-0c3e000000000c002 --tags Key=kubernetes.io/cluster/claims-sgp,Value=shared
+aws ec2 create-tags --resources subnet-0c3e000000000b001 --tags Key=kubernetes.io/cluster/claims-sgp,Value=shared Key=kubernetes.io/role/elb,Value=1
+aws ec2 create-tags --resources subnet-0c3e000000000b002 --tags Key=kubernetes.io/cluster/claims-sgp,Value=shared Key=kubernetes.io/role/elb,Value=1
+aws ec2 create-tags --resources subnet-0c3e000000000a001 --tags Key=kubernetes.io/cluster/claims-sgp,Value=shared Key=kubernetes.io/role/internal-elb,Value=1
+aws ec2 create-tags --resources subnet-0c3e000000000a002 --tags Key=kubernetes.io/cluster/claims-sgp,Value=shared Key=kubernetes.io/role/internal-elb,Value=1

@@ -1,0 +1,6 @@
+aws ec2 create-tags --resources '<id of subnet dev-sandbox-nodes-us-east-1a>' --tags Key=Name,Value=dev-sandbox-nodes-us-east-1a Key=kubernetes.io/cluster/dev-sandbox,Value=shared Key=kubernetes.io/role/internal-elb,Value=1
+aws ec2 create-tags --resources '<id of subnet dev-sandbox-nodes-us-east-1b>' --tags Key=Name,Value=dev-sandbox-nodes-us-east-1b Key=kubernetes.io/cluster/dev-sandbox,Value=shared Key=kubernetes.io/role/internal-elb,Value=1
+aws ec2 create-tags --resources '<id of subnet dev-sandbox-public-us-east-1a>' --tags Key=Name,Value=dev-sandbox-public-us-east-1a Key=kubernetes.io/cluster/dev-sandbox,Value=shared Key=kubernetes.io/role/elb,Value=1
+aws ec2 create-tags --resources '<id of subnet dev-sandbox-public-us-east-1b>' --tags Key=Name,Value=dev-sandbox-public-us-east-1b Key=kubernetes.io/cluster/dev-sandbox,Value=shared Key=kubernetes.io/role/elb,Value=1
+aws ec2 create-tags --resources '<id of subnet dev-sandbox-cluster-us-east-1a>' --tags Key=Name,Value=dev-sandbox-cluster-us-east-1a Key=kubernetes.io/cluster/dev-sandbox,Value=shared
+aws ec2 create-tags --resources '<id of subnet dev-sandbox-cluster-us-east-1b>' --tags Key=Name,Value=dev-sandbox-cluster-us-east-1b Key=kubernetes.io/cluster/dev-sandbox,Value=shared

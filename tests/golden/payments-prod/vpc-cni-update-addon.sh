@@ -1,0 +1,1 @@
+aws eks update-addon --cluster-name payments-prod --addon-name vpc-cni --configuration-values file://vpc-cni-configuration.json --resolve-conflicts PRESERVE --service-account-role-arn '<CNI IAM role ARN>'

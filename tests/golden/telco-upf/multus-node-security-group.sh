@@ -1,0 +1,1 @@
+aws ec2 authorize-security-group-ingress --group-id '<node security group id>' --ip-permissions '[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"10.10.0.0/16","Description":"Multus secondary interface traffic"}]}]'
