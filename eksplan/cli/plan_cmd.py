@@ -1,0 +1,138 @@
+"""``eksplan plan``, ``eksplan audit``, ``eksplan fact-check`` and ``eksplan rules``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .._table import render_rows
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("plan", help="decisions, findings and key figures for one cluster",
+                            description="Decisions (MADR), findings by severity, key figures and configuration.")
+    p.add_argument("spec", metavar="FILE")
+    p.add_argument("--cluster", metavar="NAME")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    p.add_argument("--catalog", metavar="PATH")
+    p.set_defaults(run=run_plan)
+
+    a = commands.add_parser("audit", help="audit a live aws-node DaemonSet (settings, findings, drift)",
+                            description="Read 'kubectl get daemonset aws-node -n kube-system -o yaml' output: the "
+                                        "settings in force, their findings, and drift from a spec's plan.")
+    a.add_argument("--daemonset", required=True, metavar="FILE")
+    a.add_argument("--spec", metavar="FILE")
+    a.add_argument("--cluster", metavar="NAME")
+    a.add_argument("--format", choices=("text", "json"), default="text")
+    a.set_defaults(run=run_audit)
+
+    f = commands.add_parser("fact-check", help="the networking guide's numeric claims, recomputed")
+    f.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    f.set_defaults(run=run_fact_check)
+
+    r = commands.add_parser("rules", help="every finding and decision rule, with its metadata")
+    r.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    r.set_defaults(run=run_rules)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from ..catalog import load_catalog
+    from ..engine import evaluate
+    from ..present import plan_document, plan_markdown, plan_text
+    from ..spec import load_cluster
+
+    catalog = load_catalog(args.catalog)
+    ev = evaluate(load_cluster(args.spec, args.cluster, catalog), catalog)
+    if args.format == "json":
+        print(json.dumps(plan_document(ev), indent=2, default=str))
+    elif args.format == "markdown":
+        print(plan_markdown(ev), end="")
+    else:
+        print(plan_text(ev), end="")
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from ..audit import audit, read_daemonset
+    from ..spec import load_cluster
+
+    observed = read_daemonset(args.daemonset)
+    spec = load_cluster(args.spec, args.cluster) if args.spec else None
+    result = audit(observed, spec)
+    if args.format == "json":
+        print(json.dumps({
+            "image": observed.image, "version": str(observed.version) if observed.version else None,
+            "settings": [{"setting": n, "value": v, "source": s} for n, v, s in result.in_force],
+            "findings": [f.to_dict() for f in result.findings],
+            "drift": [{"setting": d.setting, "planned": d.planned, "live": d.live, "status": d.status} for d in result.drift],
+        }, indent=2))
+        return 0
+    print(f"aws-node {observed.version or 'version unknown'} ({observed.image})")
+    print("Settings in force")
+    print(render_rows([{"setting": n, "value": v, "source": s} for n, v, s in result.in_force],
+                      ("setting", "value", "source"), "text"), end="")
+    if observed.unresolved:
+        print(f"  (set from other sources, not read: {', '.join(observed.unresolved)})")
+    print("Findings")
+    for finding in result.findings or ():
+        print(f"  [{finding.severity}] {finding.rule}: {finding.message}")
+    if not result.findings:
+        print("  none")
+    if spec is not None:
+        print(f"Drift from the plan for {spec.name}")
+        print(render_rows([{"setting": d.setting, "planned": d.planned, "live": d.live, "status": d.status}
+                           for d in result.drift], ("setting", "planned", "live", "status"), "text"), end="")
+    return 0
+
+
+def run_fact_check(args: argparse.Namespace) -> int:
+    from ..factcheck import fact_check
+
+    claims = fact_check()
+    if args.format == "json":
+        print(json.dumps([c.to_dict() for c in claims], indent=2))
+    elif args.format == "markdown":
+        print(fact_check_markdown(claims), end="")
+    else:
+        for c in claims:
+            print(f"[{c.verdict}] {c.section}: {c.claim}\n    eksplan: {c.recomputed}")
+    return 0
+
+
+def fact_check_markdown(claims) -> str:
+    lines = ["| Section | The guide says | eksplan computes | Verdict |", "|---|---|---|---|"]
+    for c in claims:
+        lines.append(f"| {c.section} | {c.claim} | {c.recomputed} | **{c.verdict}** |")
+    return "\n".join(lines) + "\n"
+
+
+def rules_markdown() -> str:
+    from ..decisions import DECISION_RULES
+    from ..rules import FINDING_RULES
+
+    out = ["# Rules", "", "Generated by `eksplan rules --format markdown`; a test keeps this page in sync.", "",
+           "## Decisions", "", "| Id | Decision | Guide section |", "|---|---|---|"]
+    out += [f"| `{r.id}` | {r.title} | {r.guide} |" for r in DECISION_RULES]
+    out += ["", "## Findings", ""]
+    for r in FINDING_RULES:
+        out += [f"### `{r.id}` ({r.severity})", "", f"**{r.title}.** {r.rationale}", "", f"Fix: {r.remediation}", "",
+                f"Guide: {r.guide}" + (f". See {', '.join(r.references)}." if r.references else ""), ""]
+    return "\n".join(out)
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    from ..decisions import DECISION_RULES
+    from ..rules import FINDING_RULES
+
+    if args.format == "markdown":
+        print(rules_markdown(), end="")
+    elif args.format == "json":
+        print(json.dumps({
+            "decisions": [{"id": r.id, "title": r.title, "guide": r.guide} for r in DECISION_RULES],
+            "findings": [{"id": r.id, "title": r.title, "severity": r.severity, "rationale": r.rationale,
+                          "remediation": r.remediation, "guide": r.guide, "references": list(r.references)}
+                         for r in FINDING_RULES]}, indent=2))
+    else:
+        print(render_rows([{"id": r.id, "severity": r.severity, "title": r.title} for r in FINDING_RULES],
+                          ("id", "severity", "title"), "text"), end="")
+    return 0
