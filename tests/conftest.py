@@ -14,6 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = Path(os.environ.get("EKSPLAN_REFERENCE_DIR", ROOT.parent / "shared" / "reference"))
 
 
+#: Where browser screenshots are kept for people to look at after a run.
+OUTPUT = ROOT / "test-output"
+
+
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog()
