@@ -1,0 +1,43 @@
+"""``eksplan report``: one HTML architecture decision report per cluster, and an index page."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _jobs(text: str) -> int:
+    from ..errors import EksplanError
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("report", help="render HTML reports for a fleet of clusters",
+                            description="Validate every spec, render one report per cluster (HTML and a JSON twin) "
+                                        "and index.html. Exit status 1 when any cluster failed.")
+    p.add_argument("inputs", nargs="+", metavar="FLEET_OR_FILES")
+    p.add_argument("-o", "--output", required=True, metavar="OUT_DIR")
+    p.add_argument("--jobs", type=_jobs, metavar="N", help="worker processes (default: one per core)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from ..report.fleet import main_progress, render_fleet
+
+    result = render_fleet(args.inputs, args.output, args.jobs, main_progress(sys.stderr))
+    for failure in result.spec_failures:
+        for error in failure["errors"]:
+            print(error, file=sys.stderr)
+    ok = sum(o.ok for o in result.outcomes)
+    failed = len(result.outcomes) - ok + len(result.spec_failures)
+    print(f"{ok} report(s) written, {failed} failed", file=sys.stderr)
+    print(result.index)
+    return 0 if result.ok else 1

@@ -1,0 +1,149 @@
+"""Render a fleet: one report per cluster (notebook executed, exported to HTML), a JSON twin each,
+and an index page. One failing cluster never stops the others; every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .._io import atomic_write_text
+from ..catalog import load_catalog
+from ..spec import load_fleet
+
+__all__ = ["Task", "Outcome", "FleetResult", "render_fleet", "slugify", "REPORT_PARAMETERS"]
+
+#: The report notebook's parameters (checked against its parameters cell before any run).
+REPORT_PARAMETERS = ("spec_path", "cluster_name", "show_fact_check", "show_configuration")
+
+
+def slugify(name: str) -> str:
+    """A file name for a cluster: lower-case letters, digits and dashes only."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug[:80] or "cluster"
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    slug: str
+    spec_file: str
+    source: str
+
+
+@dataclass
+class Outcome:
+    name: str
+    slug: str
+    source: str
+    ok: bool
+    seconds: float
+    error: str | None = None
+    notebook: str | None = None
+    summary: dict = field(default_factory=dict)
+
+
+@dataclass
+class FleetResult:
+    out_dir: Path
+    index: Path
+    outcomes: list[Outcome]
+    spec_failures: list[dict]
+
+    @property
+    def ok(self) -> bool:
+        return not self.spec_failures and all(o.ok for o in self.outcomes)
+
+
+def _tasks(clusters) -> list[Task]:
+    seen: set[str] = set()
+    tasks = []
+    for loaded in clusters:
+        slug = base = slugify(loaded.name)
+        n = 2
+        while slug in seen:
+            slug, n = f"{base}-{n}", n + 1
+        seen.add(slug)
+        tasks.append(Task(loaded.name, slug, str(Path(loaded.file).resolve()), loaded.file))
+    return tasks
+
+
+def summary_of(document: dict) -> dict:
+    """The index row of one report: key decisions, worst finding, tightest runway."""
+    decisions = {d["id"]: d["chosen"] for d in document["decisions"]}
+    findings = document["findings"]
+    worst = findings[0] if findings else None
+    runway = document["key_figures"]["tightest_runway"]
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f["severity"]] = counts.get(f["severity"], 0) + 1
+    return {
+        "ip_family": decisions.get("ip-family"), "ip_mode": decisions.get("ip-mode"),
+        "pod_networking": decisions.get("pod-networking"),
+        "worst": None if worst is None else {"severity": worst["severity"], "rule": worst["rule"],
+                                             "message": worst["message"]},
+        "counts": counts, "findings": len(findings),
+        "runway": None if runway is None else {"subnet": runway["subnet"], "months": runway["months"]},
+    }
+
+
+def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | None = None,
+                 progress: Callable[[str], None] | None = None, engine: str = "papermill") -> FleetResult:
+    """Validate every spec, render each cluster's report in worker processes, then the index."""
+    from .runner import check_parameters, run_tasks
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    fleet = load_fleet(inputs, load_catalog())
+    spec_failures = [{"file": file, "cluster": cluster, "errors": [str(i) for i in issues]}
+                     for file, cluster, issues in fleet.failed_clusters()]
+    check_parameters(REPORT_PARAMETERS)
+    tasks = _tasks(fleet.clusters)
+    say = progress or (lambda text: None)
+    outcomes = run_tasks(tasks, out, jobs, say, engine)
+    index = write_index(out, outcomes, spec_failures)
+    return FleetResult(out, index, outcomes, spec_failures)
+
+
+def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict]) -> Path:
+    """index.html: the fleet at a glance, a chart, and what failed with its errors."""
+    from markupsafe import Markup
+
+    from .. import __version__, charts
+    from .html import chart_html, environment, vega_bundle
+
+    rows = sorted((o for o in outcomes if o.ok), key=lambda o: o.name)
+    chart = None
+    chart_rows = [{"cluster": o.name, "severity": s, "count": c, "rank": rank}
+                  for o in rows for rank, s in enumerate(("critical", "high", "medium", "low", "info"))
+                  if (c := o.summary.get("counts", {}).get(s))]
+    if chart_rows:
+        chart = Markup(chart_html(charts.fleet_findings_chart(chart_rows), "fleet-chart",
+                                  "Findings per cluster, by severity."))
+    failures = [{"name": o.name, "source": o.source, "error": o.error, "notebook": o.notebook}
+                for o in outcomes if not o.ok]
+    html = environment().get_template("index.html.j2").render(
+        rows=rows, failures=failures, spec_failures=spec_failures, chart=chart,
+        resources={"eksplan_vega_bundle": vega_bundle()}, version=__version__,
+        generated=time.strftime("%Y-%m-%d %H:%M %Z"))
+    return atomic_write_text(out / "index.html", html)
+
+
+def outcome_json(outcome: Outcome) -> dict:
+    return asdict(outcome)
+
+
+def main_progress(stream=sys.stderr) -> Callable[[str], None]:
+    """Progress lines on the terminal (a line per finished report)."""
+    def say(text: str) -> None:
+        print(text, file=stream, flush=True)
+    return say
