@@ -17,10 +17,12 @@ setup:
 	@./scripts/bootstrap
 
 report: setup
+	@mkdir -p $(STATE)/ipython $(STATE)/jupyter-runtime
 	@$(ISOLATE) $(BIN)/eksplan report examples -o $(REPORTS); status=$$?; rm -rf $(STATE); exit $$status
 
 test: setup
 	@./scripts/ensure-chromium
+	@mkdir -p $(STATE)/ipython $(STATE)/jupyter-runtime
 	@$(ISOLATE) EKSPLAN_TEST_STATE=$(STATE) $(BIN)/python -m pytest; status=$$?; rm -rf $(STATE); exit $$status
 
 bench: setup
