@@ -64,7 +64,7 @@ def _exporter():
 def _remove_cells():
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    return TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, enabled=True)
+    return TagRemovePreprocessor(remove_cell_tags={"remove-cell", "parameters", "injected-parameters"}, enabled=True)
 
 
 def to_html(nb, title: str) -> str:
@@ -80,12 +80,49 @@ def _parameters(task: Task) -> dict:
     return {"spec_path": task.spec_file, "cluster_name": task.name}
 
 
-def _execute_papermill(task: Task, output: Path):
-    import papermill
+#: Per worker process: the report notebook, read once, and the reused kernel.
+_STATE: dict = {}
 
-    return papermill.execute_notebook(
-        str(report_notebook()), str(output), parameters=_parameters(task), kernel_name="python3",
-        progress_bar=False, log_output=False, cwd=str(notebooks_dir()))
+
+def _template():
+    import nbformat
+
+    if "notebook" not in _STATE:
+        _STATE["notebook"] = nbformat.read(report_notebook(), as_version=4)
+    return _STATE["notebook"]
+
+
+def _session(out: Path):
+    from .engines import ReusedKernel, worker_log
+
+    if "session" not in _STATE:
+        import atexit
+
+        _STATE["session"] = ReusedKernel(notebooks_dir(), worker_log(out))
+        atexit.register(close_session)
+    return _STATE["session"]
+
+
+def close_session() -> None:
+    session = _STATE.pop("session", None)
+    if session is not None:
+        session.close()
+
+
+def _execute(task: Task, notebook: Path, engine: str, out: Path):
+    """Run the report notebook for one cluster; on failure the partly run notebook is at ``notebook``."""
+    import nbformat
+
+    from .engines import execute_with_papermill, inject_parameters
+
+    if engine == "papermill":
+        return execute_with_papermill(report_notebook(), notebook, _parameters(task), notebooks_dir())
+    nb = inject_parameters(_template(), _parameters(task))
+    try:
+        return _session(out).execute(nb)
+    except BaseException:
+        nbformat.write(nb, notebook)
+        raise
 
 
 def _document(task: Task) -> dict:
@@ -104,7 +141,7 @@ def _one_line(exc: BaseException) -> str:
     return f"{name}: {exc}".splitlines()[0]
 
 
-def render_one(task: Task, out_dir: str, engine: str = "papermill", execute=None) -> Outcome:
+def render_one(task: Task, out_dir: str, engine: str = "kernel") -> Outcome:
     """Render one cluster's report and its JSON twin; never raises for a bad cluster."""
     out = Path(out_dir)
     work = out / ".work"
@@ -112,7 +149,7 @@ def render_one(task: Task, out_dir: str, engine: str = "papermill", execute=None
     notebook = work / f"{task.slug}.ipynb"
     started = time.perf_counter()
     try:
-        nb = (execute or _execute_papermill)(task, notebook)
+        nb = _execute(task, notebook, engine, out)
         html = to_html(nb, task.name)
         document = _document(task)
         atomic_write_text(out / f"{task.slug}.json", json.dumps(document, indent=2, default=str) + "\n")
@@ -132,12 +169,31 @@ def render_one(task: Task, out_dir: str, engine: str = "papermill", execute=None
                        error=_one_line(exc), notebook=kept)
 
 
-def _worker_init() -> None:
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    """``[#######.............]  7/20``: how far the batch is."""
+    filled = round(width * done / total) if total else width
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done:>{len(str(total))}}/{total}"
+
+
+def _worker_init(engine: str, out: str) -> None:
+    """Start a worker's kernel and load what every report needs, once, before any task arrives."""
+    from .engines import skip_iri_format_checker
+
+    skip_iri_format_checker()
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    from ..catalog import load_catalog
+
+    from .html import vega_bundle
+
+    load_catalog()
+    vega_bundle()
+    to_html(_template(), "warm-up")  # compiles the templates once
+    if engine == "kernel":
+        _session(Path(out))
 
 
 def run_tasks(tasks: list[Task], out: Path, jobs: int | None, say: Callable[[str], None],
-              engine: str = "papermill") -> list[Outcome]:
+              engine: str = "kernel") -> list[Outcome]:
     """Render every task; ``jobs`` worker processes (default: one per core, at most one per task)."""
     if not tasks:
         return []
@@ -147,13 +203,17 @@ def run_tasks(tasks: list[Task], out: Path, jobs: int | None, say: Callable[[str
     def report(outcome: Outcome) -> None:
         outcomes.append(outcome)
         state = "ok" if outcome.ok else f"FAILED: {outcome.error}"
-        say(f"[{len(outcomes)}/{len(tasks)}] {outcome.name}: {state} ({outcome.seconds:.1f} s)")
+        say(f"{progress_bar(len(outcomes), len(tasks))} {outcome.name}: {state} ({outcome.seconds:.1f} s)")
 
     if jobs == 1:
-        for task in tasks:
-            report(render_one(task, str(out), engine))
+        try:
+            for task in tasks:
+                report(render_one(task, str(out), engine))
+        finally:
+            close_session()
     else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
+                                 initargs=(engine, str(out))) as pool:
             futures = [pool.submit(render_one, task, str(out), engine) for task in tasks]
             for future in as_completed(futures):
                 report(future.result())
