@@ -4,21 +4,18 @@ and an index page. One failing cluster never stops the others; every file is wri
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import sys
 import time
-import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .._io import atomic_write_text
 from ..catalog import load_catalog
 from ..spec import load_fleet
+from .html import vega_bundle
 
 __all__ = ["Task", "Outcome", "FleetResult", "render_fleet", "slugify", "REPORT_PARAMETERS"]
 
@@ -64,7 +61,14 @@ class FleetResult:
         return not self.spec_failures and all(o.ok for o in self.outcomes)
 
 
-def _tasks(clusters) -> list[Task]:
+def _tasks(clusters, work: Path) -> list[Task]:
+    """One task per cluster, each with its validated spec in a file of its own.
+
+    A report then reads one cluster, not its whole fleet file again (which would make a fleet's
+    rendering grow with the square of its size); the file keeps the original's name for display.
+    """
+    import yaml
+
     seen: set[str] = set()
     tasks = []
     for loaded in clusters:
@@ -73,7 +77,12 @@ def _tasks(clusters) -> list[Task]:
         while slug in seen:
             slug, n = f"{base}-{n}", n + 1
         seen.add(slug)
-        tasks.append(Task(loaded.name, slug, str(Path(loaded.file).resolve()), loaded.file))
+        data = loaded.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data.pop("describe_subnets", None)  # already applied: available addresses and tags are in the spec
+        spec_file = work / "specs" / slug / Path(loaded.file).name
+        spec_file.parent.mkdir(parents=True, exist_ok=True)
+        spec_file.write_text(yaml.safe_dump(data, sort_keys=False))
+        tasks.append(Task(loaded.name, slug, str(spec_file.resolve()), loaded.file))
     return tasks
 
 
@@ -97,7 +106,7 @@ def summary_of(document: dict) -> dict:
 
 
 def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | None = None,
-                 progress: Callable[[str], None] | None = None, engine: str = "papermill") -> FleetResult:
+                 progress: Callable[[str], None] | None = None, engine: str = "kernel") -> FleetResult:
     """Validate every spec, render each cluster's report in worker processes, then the index."""
     from .runner import check_parameters, run_tasks
 
@@ -107,14 +116,16 @@ def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | 
     spec_failures = [{"file": file, "cluster": cluster, "errors": [str(i) for i in issues]}
                      for file, cluster, issues in fleet.failed_clusters()]
     check_parameters(REPORT_PARAMETERS)
-    tasks = _tasks(fleet.clusters)
+    tasks = _tasks(fleet.clusters, out / ".work")
     say = progress or (lambda text: None)
-    outcomes = run_tasks(tasks, out, jobs, say, engine)
-    index = write_index(out, outcomes, spec_failures)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        bundle = background.submit(vega_bundle)  # for the index, built while the workers render
+        outcomes = run_tasks(tasks, out, jobs, say, engine)
+        index = write_index(out, outcomes, spec_failures, bundle.result())
     return FleetResult(out, index, outcomes, spec_failures)
 
 
-def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict]) -> Path:
+def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], bundle: str | None = None) -> Path:
     """index.html: the fleet at a glance, a chart, and what failed with its errors."""
     from markupsafe import Markup
 
@@ -133,7 +144,7 @@ def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict]) -
                 for o in outcomes if not o.ok]
     html = environment().get_template("index.html.j2").render(
         rows=rows, failures=failures, spec_failures=spec_failures, chart=chart,
-        resources={"eksplan_vega_bundle": vega_bundle()}, version=__version__,
+        resources={"eksplan_vega_bundle": bundle if bundle is not None else vega_bundle()}, version=__version__,
         generated=time.strftime("%Y-%m-%d %H:%M %Z"))
     return atomic_write_text(out / "index.html", html)
 

@@ -84,7 +84,7 @@ class SubnetSpec(_Strict):
     id: str | None = None
     availability_zone: AvailabilityZone
     cidr: IPv4Cidr
-    roles: tuple[Role, ...] = Field(min_length=1, validation_alias="role")
+    roles: tuple[Role, ...] = Field(min_length=1, alias="role")
     available_ips: int | None = Field(default=None, ge=0)
     ipv6_cidr: IPv6Cidr | None = None
     dns64: bool = False
