@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "max_pods_chart", "consumption_chart", "node_footprint_chart", "subnet_usage_chart", "runway_chart",
-    "subnet_map_chart", "fleet_findings_chart", "consumption_whatif_chart", "ROLE_COLOURS",
+    "subnet_map_chart", "fleet_findings_chart", "consumption_whatif_chart", "spec_with_data", "ROLE_COLOURS",
 ]
 
 ROLE_COLOURS = {"VPC": "#eeeeee", "cluster": "#7b3294", "public": "#fdb863", "nodes": "#2c7bb6",
@@ -131,3 +131,27 @@ def consumption_whatif_chart(rows: list[dict], pods_per_node: int):
         tooltip=["mode:N", "pods_per_node:Q", "nodes:Q", "addresses:Q", "per_node:Q", "pending_per_node:Q"],
     ).add_params(slider).transform_filter(alt.datum.pods_per_node == slider).properties(
         width=520, height=280, title="What if: subnet addresses by pod density and CNI mode")
+
+
+def spec_with_data(builder, rows: list[dict], *args) -> dict:
+    """The Vega-Lite spec of ``builder(rows, *args)``, built from a cached template.
+
+    Building an altair chart and validating it costs tens of milliseconds; an explorer that
+    only changes the data swaps the rows into the spec it built once.
+    """
+    import copy
+
+    spec = copy.deepcopy(_template(builder, args))
+    spec.pop("datasets", None)
+    spec["data"] = {"values": rows}
+    return spec
+
+
+_TEMPLATES: dict = {}
+
+
+def _template(builder, args: tuple) -> dict:
+    key = (builder.__name__, args)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = builder([], *args).to_dict(validate=False)
+    return _TEMPLATES[key]

@@ -60,7 +60,7 @@ def max_pods_explorer(families=("m5", "c6i", "t3"), cni_version: str = "1.18.3")
             with out:
                 print(exc)
             return
-        view.chart = charts.max_pods_chart(data)
+        view.spec = charts.spec_with_data(charts.max_pods_chart, data)
         out.clear_output()
         with out:
             from IPython.display import display
@@ -101,7 +101,7 @@ def ip_consumption_explorer(instance_type: str = "m5.large", pods_per_node: int 
         if itype.value not in catalog:
             return
         data = rows()
-        view.chart = charts.consumption_chart(data)
+        view.spec = charts.spec_with_data(charts.consumption_chart, data)
         last = {r["mode"]: r for r in data if r["nodes"] == max(x["nodes"] for x in data)}
         usable = max(subnet.value - 5, 0)
         items = "".join(

@@ -86,3 +86,13 @@ def test_specs_reference_nothing_to_fetch(retail):
     for spec in specs:
         text = json.dumps({k: v for k, v in spec.items() if k != "$schema"})
         assert "http" not in text and '"url"' not in text
+
+
+def test_spec_with_data_is_the_chart_with_new_rows():
+    """Swapping rows into the cached template gives the spec a freshly built chart would have."""
+    rows = explore.consumption_rows("m5.large", 20, 12, step=4)
+    built = charts.consumption_chart(rows).to_dict(validate=False)
+    datasets = built.pop("datasets", None)
+    if datasets:
+        built["data"] = {"values": next(iter(datasets.values()))}
+    assert charts.spec_with_data(charts.consumption_chart, rows) == built
