@@ -103,7 +103,7 @@ def test_fleet_renders_every_valid_cluster(fleet):
     assert (result.out_dir / broken.notebook).exists()  # kept for debugging
     assert [f["cluster"] for f in result.spec_failures] == ["invalid"]
     assert not result.ok
-    assert len(lines) == 9 and lines[-1].startswith("[9/9] ")
+    assert len(lines) == 9 and lines[-1].startswith("[####################] 9/9 ")
     assert not (result.out_dir / ".work").exists()
 
 

@@ -8,6 +8,7 @@ import json
 from .._table import render_rows
 from ..catalog import load_catalog
 from ..errors import EksplanError
+from ._args import as_type, whole_number
 from ..cniversion import parse_cni_version
 from ..maxpods import check_max_eni, max_pods, node_group_max_pods
 
@@ -24,19 +25,6 @@ COLUMNS = (
     "kube_reserved_memory_mib",
     "fallback",
 )
-
-
-def _as_type(parse):
-    """An argparse ``type`` that reports eksplan's message for a bad value."""
-
-    def convert(text: str):
-        try:
-            return parse(text)
-        except (EksplanError, ValueError) as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    convert.__name__ = parse.__name__
-    return convert
 
 
 def _max_eni(text: str) -> int:
@@ -61,15 +49,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--instance-family", action="append", default=[], metavar="FAMILY",
                    help="every size of a family, e.g. m5 (prints a table)")
     p.add_argument("--all", action="store_true", help="every instance type in the catalog (prints a table)")
-    p.add_argument("--cni-version", metavar="VERSION", type=_as_type(parse_cni_version), help="VPC CNI version, e.g. 1.18.3 (default: a current release)")
+    p.add_argument("--cni-version", metavar="VERSION", type=as_type(parse_cni_version), help="VPC CNI version, e.g. 1.18.3 (default: a current release)")
     p.add_argument("--cni-custom-networking-enabled", action="store_true", help="AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true")
     p.add_argument("--cni-prefix-delegation-enabled", action="store_true", help="ENABLE_PREFIX_DELEGATION=true")
-    p.add_argument("--cni-max-eni", type=_as_type(_max_eni), metavar="N", help="MAX_ENI: ENIs the CNI may use")
+    p.add_argument("--cni-max-eni", type=as_type(_max_eni), metavar="N", help="MAX_ENI: ENIs the CNI may use")
     p.add_argument("--show-max-allowed", action="store_true", help="drop the recommended 110/250 ceiling")
     p.add_argument("--ip-family", choices=("ipv4", "ipv6"), default="ipv4", help="cluster IP family (default ipv4)")
     p.add_argument("--security-groups-for-pods", action="store_true",
                    help="ENABLE_POD_ENI=true: the trunk ENI takes one ENI slot")
-    p.add_argument("--reserved-enis", type=int, default=0, metavar="N", help="further ENI slots not used by the CNI")
+    p.add_argument("--reserved-enis", type=whole_number(0), default=0, metavar="N", help="further ENI slots not used by the CNI")
     p.add_argument("--explain", action="store_true", help="print the derivation")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--catalog", metavar="PATH", help="an instance-type snapshot (default: the bundled one)")

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-
-def _jobs(text: str) -> int:
-    from ..errors import EksplanError
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
-    return value
+from ._args import whole_number
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,16 +13,21 @@ def register(commands: argparse._SubParsersAction) -> None:
                                         "and index.html. Exit status 1 when any cluster failed.")
     p.add_argument("inputs", nargs="+", metavar="FLEET_OR_FILES")
     p.add_argument("-o", "--output", required=True, metavar="OUT_DIR")
-    p.add_argument("--jobs", type=_jobs, metavar="N", help="worker processes (default: one per core)")
+    p.add_argument("--jobs", type=whole_number(1), metavar="N", help="worker processes (default: one per core)")
+    p.add_argument("--engine", choices=("kernel", "papermill"), default="kernel",
+                   help="kernel: one reused kernel per worker (fast, the default); papermill: a fresh kernel per report")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
+    from ..report.engines import skip_iri_format_checker
     from ..report.fleet import main_progress, render_fleet
 
-    result = render_fleet(args.inputs, args.output, args.jobs, main_progress(sys.stderr))
+    skip_iri_format_checker()  # this process is eksplan's own: see engines.SKIP_IRI_CHECKER
+
+    result = render_fleet(args.inputs, args.output, args.jobs, main_progress(sys.stderr), engine=args.engine)
     for failure in result.spec_failures:
         for error in failure["errors"]:
             print(error, file=sys.stderr)

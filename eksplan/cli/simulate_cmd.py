@@ -5,49 +5,29 @@ from __future__ import annotations
 import argparse
 import json
 
-from .maxpods_cmd import _as_type, _max_eni
+from ._args import as_type, whole_number
+from .maxpods_cmd import _max_eni
 from ..cniversion import parse_cni_version
-
-
-def _count(text: str) -> int:
-    from ..errors import EksplanError
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise EksplanError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise EksplanError(f"{value} must be >= 0")
-    return value
-
-
-def _positive(text: str) -> int:
-    from ..errors import EksplanError
-
-    value = _count(text)
-    if value < 1:
-        raise EksplanError(f"{value} must be >= 1")
-    return value
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("simulate-node", help="ENIs, addresses and prefixes ipamd holds on one node",
                             description="Simulate ipamd's warm pool on one node with N non-hostNetwork pods.")
-    count = _as_type(_count)
+    count = whole_number(0)
     p.add_argument("--instance-type", required=True, metavar="TYPE")
     p.add_argument("--pods", required=True, type=count, metavar="N", help="non-hostNetwork pods on the node")
     p.add_argument("--warm-eni-target", type=count, default=1, metavar="N")
     p.add_argument("--warm-ip-target", type=count, metavar="N")
     p.add_argument("--minimum-ip-target", type=count, metavar="N")
     p.add_argument("--warm-prefix-target", type=count, default=1, metavar="N")
-    p.add_argument("--max-eni", type=_as_type(_max_eni), metavar="N")
-    p.add_argument("--max-pods", type=_as_type(_positive), metavar="N", help="the kubelet's max pods (default: what EKS sets)")
+    p.add_argument("--max-eni", type=as_type(_max_eni), metavar="N")
+    p.add_argument("--max-pods", type=whole_number(1), metavar="N", help="the kubelet's max pods (default: what EKS sets)")
     p.add_argument("--prefix-delegation", action="store_true")
     p.add_argument("--custom-networking", action="store_true")
     p.add_argument("--security-group-pods", type=count, default=0, metavar="N",
                    help="pods with security groups (branch ENIs; turns on ENABLE_POD_ENI)")
     p.add_argument("--ipv6", action="store_true")
-    p.add_argument("--cni-version", type=_as_type(parse_cni_version), metavar="VERSION")
+    p.add_argument("--cni-version", type=as_type(parse_cni_version), metavar="VERSION")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--catalog", metavar="PATH")
     p.set_defaults(run=run)
