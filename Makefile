@@ -27,6 +27,8 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_maxpods.py
+	@mkdir -p $(STATE)/ipython $(STATE)/jupyter-runtime
+	@$(ISOLATE) $(BIN)/python benchmarks/bench_fleet.py; status=$$?; rm -rf $(STATE); exit $$status
 
 # Re-execute the notebooks so that their stored outputs (compared by nbval) are current.
 notebooks: setup
