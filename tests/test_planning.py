@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
 
 from eksplan.analysis import analyze
 from eksplan.planner import Allocator, plan_subnets, prefix_for

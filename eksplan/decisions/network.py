@@ -86,7 +86,7 @@ def decide(ctx: Context) -> Decision:
         consequences=consequences,
         confirm=("kubectl get eniconfigs.crd.k8s.amazonaws.com",
                  "kubectl get daemonset aws-node -n kube-system -o jsonpath='{.spec.template.spec.containers[0].env[?(@.name==\"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG\")].value}'",
-                 f"aws ec2 describe-subnets --filters Name=tag:kubernetes.io/role/cni,Values=1 --query 'Subnets[].{{id:SubnetId,az:AvailabilityZone,cidr:CidrBlock}}'"),
+                 "aws ec2 describe-subnets --filters Name=tag:kubernetes.io/role/cni,Values=1 --query 'Subnets[].{id:SubnetId,az:AvailabilityZone,cidr:CidrBlock}'"),
         guide=GUIDE, current=current, settings=settings,
     )
 
