@@ -28,8 +28,8 @@ class ClusterAnalysis:
         return self.spec.name
 
     def tightest_runway(self) -> Runway | None:
-        """The subnet that runs out first (None when no growth is given)."""
-        timed = [r for r in self.runways if r.months is not None]
+        """The subnet that runs out first (None when no growth is given or none runs out)."""
+        timed = [r for r in self.runways if r.months is not None and r.months != float("inf")]
         return min(timed, key=lambda r: (r.months, r.subnet), default=None)
 
 

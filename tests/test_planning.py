@@ -180,3 +180,10 @@ def test_planner_properties(s):
     planned = {(p.availability_zone, p.role) for p in plan.subnets}
     missing = {(x.availability_zone, x.role) for x in plan.shortfalls}
     assert not planned & missing
+
+
+def test_tightest_runway_ignores_subnets_growth_never_reaches():
+    """Without a subnet that runs out, there is no tightest runway to report."""
+    a = analyze(spec(node_groups=[], requirements={"growth": {"nodes_per_month": 2}}))
+    assert all(r.months == float("inf") for r in a.runways)
+    assert a.tightest_runway() is None

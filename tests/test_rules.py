@@ -130,3 +130,11 @@ def test_settings_only_rules_on_a_daemonset():
     found = evaluate_settings(Settings({"MINIMUM_IP_TARGET": "10", "WARM_ENI_TARGET": "1"}, None, "daemonset"),
                               load_catalog())
     assert {f.rule for f in found} == {"minimum-ip-target-without-warm", "warm-eni-target-ignored"}
+
+
+def test_fargate_only_cluster():
+    """A cluster without node groups gets decisions that say so, and no node-group figures."""
+    data = base_spec(node_groups=[], fargate_profiles=[{"name": "fp", "pods": 30}])
+    ev = evaluate(ClusterSpec.model_validate(data))
+    assert ev.decision("ip-mode").because == "the cluster has no node groups: each Fargate pod takes one address in any mode"
+    assert ev.analysis.groups == ()

@@ -68,7 +68,9 @@ def decide(ctx: Context) -> Decision:
         f"addresses at desired size: {secondary_addresses:,} with secondary IPs, {prefix_addresses:,} with prefixes",
         f"subnets at risk of /28 fragmentation: {len(at_risk)}",
     )
-    if unsupported:
+    if not spec.node_groups:
+        chosen, because = "Secondary IP", "the cluster has no node groups: each Fargate pod takes one address in any mode"
+    elif unsupported:
         chosen, because = "Secondary IP", "some instance types cannot use prefixes (" + "; ".join(unsupported) + ")"
     elif density > DENSITY:
         chosen, because = "Prefix delegation", (f"nodes run up to {density} pods, beyond what secondary IPs address "

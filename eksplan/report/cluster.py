@@ -74,8 +74,10 @@ class ClusterReport:
         from .. import charts, explore
 
         a = self.analysis
-        parts = [self._chart(charts.node_footprint_chart(explore.node_footprint_rows(a)),
-                             "What one node of each group takes: pod addresses, its warm pool, ENI primaries.")]
+        parts = []
+        if a.groups:
+            parts.append(self._chart(charts.node_footprint_chart(explore.node_footprint_rows(a)),
+                                     "What one node of each group takes: pod addresses, its warm pool, ENI primaries."))
         parts.append(self._chart(charts.subnet_usage_chart(explore.subnet_usage_rows(a)),
                                  "Per subnet at min, desired or max size (pick above the chart)."))
         whatif = self._whatif()

@@ -33,8 +33,9 @@ def _exhausted(ctx: Context):
         if load.free is not None and load.free < 0:
             yield load.label, (f"subnet {load.label} ({load.cidr}) needs {load.consumed:,} addresses at max size "
                                f"but holds {load.size:,}: {-load.free:,} short")
-    for item in ctx.analysis.usage.unplaced:
-        yield "cluster", item
+    if ctx.analysis.plan is None or not ctx.analysis.plan.shortfalls:  # else the shortfalls say it
+        for item in ctx.analysis.usage.unplaced:
+            yield "cluster", item
 
 
 def _runway(ctx: Context):
