@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import EksplanError
 
-__all__ = ["inject_parameters", "ReusedKernel", "execute_with_papermill", "ENGINES"]
+__all__ = ["inject_parameters", "ReusedKernel", "execute_with_papermill", "worker_log", "skip_iri_format_checker"]
 
 #: jsonschema imports rfc3987_syntax for its "iri" format checker when it is installed, and that
 #: import builds a parser at a cost of about a second per process (python-jsonschema/jsonschema#1428).
@@ -166,14 +166,8 @@ def execute_with_papermill(notebook: Path, output: Path, parameters: dict, cwd: 
                                       progress_bar=False, log_output=False, cwd=str(cwd))
 
 
-ENGINES = ("kernel", "papermill")
-
-
-def kernel_log_dir(out: Path) -> Path:
+def worker_log(out: Path) -> Path:
+    """Where a worker's kernel writes its own output (inside the batch's scratch folder)."""
     folder = out / ".work"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def worker_log(out: Path) -> Path:
-    return kernel_log_dir(out) / f"kernel-{os.getpid()}.log"
+    return folder / f"kernel-{os.getpid()}.log"

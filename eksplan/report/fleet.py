@@ -8,7 +8,7 @@ import re
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -147,10 +147,6 @@ def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], b
         resources={"eksplan_vega_bundle": bundle if bundle is not None else vega_bundle()}, version=__version__,
         generated=time.strftime("%Y-%m-%d %H:%M %Z"))
     return atomic_write_text(out / "index.html", html)
-
-
-def outcome_json(outcome: Outcome) -> dict:
-    return asdict(outcome)
 
 
 def main_progress(stream=sys.stderr) -> Callable[[str], None]:
