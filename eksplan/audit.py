@@ -17,7 +17,8 @@ from .catalog import Catalog, load_catalog
 from .cniversion import CniVersion, parse_cni_version
 from .engine import evaluate, evaluate_settings
 from .errors import EksplanError
-from .rules import Finding, Settings, SEVERITIES
+from .cni import CniConfig
+from .rules import Finding, SEVERITIES
 from .spec.model import ClusterSpec
 
 __all__ = ["ObservedAwsNode", "AuditError", "read_daemonset", "audit", "Audit", "Drift", "IPAMD_DEFAULTS"]
@@ -55,8 +56,9 @@ class ObservedAwsNode:
     readiness_timeout: int | None
     unresolved: tuple[str, ...]
 
-    def settings(self) -> Settings:
-        return Settings(dict(self.env), self.version, "daemonset")
+    def settings(self) -> CniConfig:
+        """The VPC CNI configuration this DaemonSet runs."""
+        return CniConfig.from_env(self.env, self.version, source="daemonset")
 
 
 def _find_daemonset(documents: list, label: str) -> dict:

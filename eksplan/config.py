@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import yaml
 
+from .cni import CniConfig
 from .engine import Evaluation
 from .maxpods import max_pods, node_group_max_pods
 from .planner import subnet_tags
 
-__all__ = ["Artifact", "generate", "aws_node_env", "render"]
+__all__ = ["Artifact", "generate", "aws_node_env", "proposed_cni", "render"]
 
 NODE_SG = "<node security group id>"
 CLUSTER_SG = "<cluster security group id>"
@@ -54,28 +55,22 @@ def render(kind: str, content) -> str:
     raise ValueError(f"unknown artifact kind {kind!r}")
 
 
-def _env_text(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def proposed_cni(ev: Evaluation) -> CniConfig:
+    """The VPC CNI configuration of the chosen design: the spec's, changed by the decisions."""
+    changes: dict = {}
+    for decision in ev.decisions:
+        changes.update(decision.settings)
+    proposed = ev.analysis.cni.with_env(**changes)
+    if proposed.warm_eni_target is not None and (proposed.ip_targets_defined or proposed.prefix_delegation):
+        proposed = proposed.with_env(WARM_ENI_TARGET=None)  # ipamd ignores it beside IP targets and in prefix mode
+    return proposed
 
 
 def aws_node_env(ev: Evaluation) -> tuple[dict[str, str], list[str]]:
     """aws-node's environment for the chosen design, and the variables to remove."""
-    env = {name: _env_text(value) for name, value in ev.analysis.spec.vpc_cni.settings.given().items()}
-    removed = []
-    for decision in ev.decisions:
-        for name, value in decision.settings.items():
-            if value is None:
-                if env.pop(name, None) is not None:
-                    removed.append(name)
-            else:
-                env[name] = value
-    ip_targets = any(int(env.get(k, "0") or 0) >= 1 for k in ("WARM_IP_TARGET", "MINIMUM_IP_TARGET"))
-    if "WARM_ENI_TARGET" in env and (ip_targets or env.get("ENABLE_PREFIX_DELEGATION") == "true"):
-        del env["WARM_ENI_TARGET"]  # ipamd ignores it beside IP targets and in prefix mode
-        removed.append("WARM_ENI_TARGET")
-    return dict(sorted(env.items())), removed
+    env = proposed_cni(ev).env_dict
+    removed = [name for name in ev.analysis.cni.env_dict if name not in env]
+    return env, removed
 
 
 def _busy(ev: Evaluation) -> bool:
@@ -139,18 +134,14 @@ def _eniconfigs(ev: Evaluation) -> list[dict]:
 
 def _max_pods(ev: Evaluation) -> dict:
     spec = ev.analysis.spec
-    env, _ = aws_node_env(ev)
+    proposed = proposed_cni(ev)
     out = {}
     for group in spec.node_groups:
         if group.os == "windows":
             continue
-        result = node_group_max_pods(
-            group.instance_types, cni_version=spec.vpc_cni.version,
-            prefix_delegation=env.get("ENABLE_PREFIX_DELEGATION") == "true" and not spec.ipv6,
-            custom_networking=env.get("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG") == "true" and not spec.ipv6,
-            security_groups_for_pods=env.get("ENABLE_POD_ENI") == "true", ip_family="ipv6" if spec.ipv6 else "ipv4")
+        result = node_group_max_pods(group.instance_types, catalog=ev.catalog, **proposed.max_pods_options())
         value = group.max_pods or result.value
-        default = min(max_pods(t).value for t in group.instance_types)
+        default = min(max_pods(t, catalog=ev.catalog).value for t in group.instance_types)
         out[group.name] = {
             "kind": group.kind, "max_pods": value, "secondary_ip_default": default,
             "derivation": list(result.derivation),

@@ -24,72 +24,19 @@ address after ipamd's reconcile stays pending -- what happens with ``MINIMUM_IP_
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from .catalog import Catalog, InstanceType, load_catalog
+from .cni import CniConfig
 from .errors import EksplanError
 from .maxpods import HOST_NETWORK_PODS, IPS_PER_PREFIX, max_pods as compute_max_pods
 
-__all__ = ["IpamdSettings", "NodeIpUsage", "EniUsage", "simulate_node", "SimulationError"]
+__all__ = ["NodeIpUsage", "EniUsage", "simulate_node", "SimulationError"]
 
 
 class SimulationError(EksplanError):
     """Simulation inputs that ipamd would reject or that make no sense."""
-
-
-@dataclass(frozen=True)
-class IpamdSettings:
-    """The aws-node settings that shape the warm pool (None = unset, as in the environment)."""
-
-    prefix_delegation: bool = False
-    warm_eni_target: int = 1
-    warm_ip_target: int | None = None
-    minimum_ip_target: int | None = None
-    warm_prefix_target: int = 1
-    max_eni: int | None = None
-    custom_networking: bool = False
-    pod_eni: bool = False
-    ipv6: bool = False
-
-    @property
-    def ip_targets_defined(self) -> bool:
-        """ipamd's ``warmIPTargetsDefined``: either target set to 1 or more."""
-        return (self.warm_ip_target or 0) >= 1 or (self.minimum_ip_target or 0) >= 1
-
-    def check(self) -> None:
-        for name in ("warm_eni_target", "warm_ip_target", "minimum_ip_target", "warm_prefix_target"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise SimulationError(f"{name.upper()}: {value} must be >= 0")
-        if self.max_eni is not None and self.max_eni < 1:
-            raise SimulationError(f"MAX_ENI: {self.max_eni} must be >= 1 (ipamd ignores 0 and below)")
-        if self.prefix_delegation and not self.ip_targets_defined and self.warm_prefix_target == 0:
-            raise SimulationError(
-                "WARM_PREFIX_TARGET: 0 is not supported with prefix delegation "
-                "(set it to 1 or more, or set WARM_IP_TARGET/MINIMUM_IP_TARGET)"
-            )
-        if self.ipv6 and self.custom_networking:
-            raise SimulationError("custom networking is not supported in IPv6 clusters")
-
-    def describe(self) -> str:
-        mode = "IPv6" if self.ipv6 else ("prefix delegation" if self.prefix_delegation else "secondary IP")
-        parts = [mode]
-        if not self.ipv6:
-            if self.ip_targets_defined:
-                parts.append(f"WARM_IP_TARGET={self.warm_ip_target or 0}")
-                parts.append(f"MINIMUM_IP_TARGET={self.minimum_ip_target or 0}")
-            elif self.prefix_delegation:
-                parts.append(f"WARM_PREFIX_TARGET={self.warm_prefix_target}")
-            else:
-                parts.append(f"WARM_ENI_TARGET={self.warm_eni_target}")
-        if self.max_eni:
-            parts.append(f"MAX_ENI={self.max_eni}")
-        if self.custom_networking:
-            parts.append("custom networking")
-        if self.pod_eni:
-            parts.append("security groups for pods")
-        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -143,10 +90,12 @@ class NodeIpUsage:
 class _Pool:
     """ipamd's datastore for one node (mutable, private to one simulation)."""
 
-    def __init__(self, it: InstanceType, s: IpamdSettings, max_pods: int):
+    def __init__(self, it: InstanceType, s: CniConfig, max_pods: int):
         self.s = s
         self.max_pods = max_pods
-        self.unit = IPS_PER_PREFIX if s.prefix_delegation else 1
+        self.prefixes = s.prefix_mode
+        self.custom_networking = s.custom_networking_in_force
+        self.unit = IPS_PER_PREFIX if self.prefixes else 1
         self.slots_per_eni = it.ipv4_per_eni - 1
         enis = min(s.max_eni, it.enis) if s.max_eni else it.enis
         self.max_enis = enis - (1 if s.pod_eni else 0)
@@ -172,7 +121,7 @@ class _Pool:
         return free
 
     def usable(self, index: int) -> bool:
-        return not (index == 0 and self.s.custom_networking)
+        return not (index == 0 and self.custom_networking)
 
     # -- ipamd's decisions -------------------------------------------------------------------
     def short(self) -> int:
@@ -180,7 +129,7 @@ class _Pool:
         wit, mit = self.s.warm_ip_target or 0, self.s.minimum_ip_target or 0
         short = max(wit - self.available(), 0)
         short = max(short, mit - self.total())
-        if self.s.prefix_delegation:
+        if self.prefixes:
             return -(-short // IPS_PER_PREFIX)
         return short
 
@@ -189,19 +138,19 @@ class _Pool:
             return False
         if self.s.ip_targets_defined:
             return self.short() > 0
-        if self.s.prefix_delegation:
-            target, per = self.s.warm_prefix_target, IPS_PER_PREFIX
+        if self.prefixes:
+            target, per = self.s.effective_warm_prefix_target, IPS_PER_PREFIX
         else:
-            target, per = self.s.warm_eni_target, self.slots_per_eni
+            target, per = self.s.effective_warm_eni_target, self.slots_per_eni
         available = self.available()
         return available < per * target or (target == 0 and available == 0)
 
     def wanted(self) -> int:
         """Slots ipamd asks for in one call (before capping at the ENI's room)."""
-        if self.s.prefix_delegation:
+        if self.prefixes:
             if self.s.ip_targets_defined:
                 return max(1, self.short())
-            return max(1, self.s.warm_prefix_target - self.free_prefixes())
+            return max(1, self.s.effective_warm_prefix_target - self.free_prefixes())
         if self.s.ip_targets_defined:
             return self.short()
         return self.slots_per_eni
@@ -242,7 +191,7 @@ class _Pool:
         return False
 
     def _unit_name(self, count: int) -> str:
-        if self.s.prefix_delegation:
+        if self.prefixes:
             return "prefix" if count == 1 else "prefixes"
         return "secondary IP" if count == 1 else "secondary IPs"
 
@@ -261,7 +210,7 @@ def _pending_reason(pool: _Pool, it: InstanceType, max_pods: int, capacity: int)
 
 
 @lru_cache(maxsize=4096)
-def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_pods: int) -> NodeIpUsage:
+def _simulate(it: InstanceType, pods: int, s: CniConfig, max_pods: int, sg_pods: int) -> NodeIpUsage:
     steps = [f"{it.name}: {it.enis} ENIs x {it.ipv4_per_eni} IPv4 addresses; {s.describe()}; max pods {max_pods}"]
     trunk = 1 if s.pod_eni and it.trunking else 0
     sg_pending = 0
@@ -288,14 +237,14 @@ def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_p
         )
 
     pool = _Pool(it, s, max_pods)
-    if pool.max_enis < 1 or (s.custom_networking and pool.max_enis < 2):
+    if pool.max_enis < 1 or (pool.custom_networking and pool.max_enis < 2):
         raise SimulationError(
             f"{it.name}: no ENI is left for pod addresses ({s.describe()}, {pool.max_enis} usable ENIs)"
         )
     pool.reconcile()
     steps.append(
         f"empty node: {len(pool.enis)} ENI(s), {pool.total()} pod addresses"
-        + (f" in {pool.total() // IPS_PER_PREFIX} prefixes" if s.prefix_delegation else "")
+        + (f" in {pool.total() // IPS_PER_PREFIX} prefixes" if pool.prefixes else "")
     )
     kubelet_room = max(max_pods - HOST_NETWORK_PODS - sg_pods, 0)
     placed = 0
@@ -307,7 +256,7 @@ def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_p
         placed += 1
         pool.reconcile()
 
-    usable_enis = pool.max_enis - (1 if s.custom_networking else 0)
+    usable_enis = pool.max_enis - (1 if pool.custom_networking else 0)
     capacity = usable_enis * pool.slots_per_eni * pool.unit
     pending = pods - placed
     reason = None
@@ -326,7 +275,7 @@ def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_p
     total, used = pool.total(), pool.assigned()
     slots = sum(e[0] for e in pool.enis)
     per_eni = tuple(
-        EniUsage(i, "pod" if (s.custom_networking and i > 0) else "node", e[0], e[0] * pool.unit, e[1])
+        EniUsage(i, "pod" if (pool.custom_networking and i > 0) else "node", e[0], e[0] * pool.unit, e[1])
         for i, e in enumerate(pool.enis)
     )
     # Every ENI has its own primary address in its subnet; pod addresses sit on their ENI's subnet.
@@ -335,26 +284,26 @@ def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_p
     # Trunk and branch ENIs (security groups for pods) live in the pod subnet with custom
     # networking, else in the node subnet; one address each.
     sgp_ips = trunk + sg_pods
-    if s.custom_networking:
+    if pool.custom_networking:
         pod_ips += sgp_ips
     else:
         node_ips += sgp_ips
     steps.append(
         f"{placed} pods: {len(pool.enis)} ENIs, {total} pod addresses"
-        + (f" ({slots} prefixes)" if s.prefix_delegation else "")
+        + (f" ({slots} prefixes)" if pool.prefixes else "")
         + f", {total - used} unused"
     )
     primaries = len(pool.enis)
     extra = f" + {sgp_ips} trunk/branch ENI" if sgp_ips else ""
     steps.append(f"subnet addresses: {total} pod addresses + {primaries} ENI primary addresses{extra} = {node_ips + pod_ips}")
-    if s.custom_networking:
+    if pool.custom_networking:
         steps.append(f"  node subnet {node_ips}, pod subnet {pod_ips} (custom networking)")
     if pending or sg_pending:
         steps.append(f"{pending + sg_pending} pods pending: {reason}")
     return NodeIpUsage(
         instance_type=it.name, settings=s.describe(), pods_requested=pods + sg_pods + sg_pending, pods=placed,
         pods_pending=pending + sg_pending, pending_reason=reason, security_group_pods=sg_pods, max_pods=max_pods,
-        enis=len(pool.enis), prefixes=slots if s.prefix_delegation else 0, ips=total,
+        enis=len(pool.enis), prefixes=slots if pool.prefixes else 0, ips=total,
         unused_ips=total - used, trunk_eni=trunk, branch_enis=sg_pods, node_subnet_ips=node_ips,
         pod_subnet_ips=pod_ips, subnet_ips=node_ips + pod_ips, ipv6_prefixes=0, per_eni=per_eni,
         derivation=tuple(steps), events=tuple(pool.events),
@@ -364,43 +313,31 @@ def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_p
 def simulate_node(
     instance: InstanceType | str,
     pods: int,
-    settings: IpamdSettings = IpamdSettings(),
+    cni: CniConfig = CniConfig(),
     *,
     max_pods: int | None = None,
     security_group_pods: int = 0,
-    cni_version: str | None = None,
     catalog: Catalog | None = None,
 ) -> NodeIpUsage:
     """What one node holds once ``pods`` non-hostNetwork pods run on it.
 
     ``pods`` excludes pods with security groups (``security_group_pods``), which take branch
     ENIs instead of pool addresses. ``max_pods`` is the kubelet's setting; by default the value
-    EKS computes for these settings (:func:`eksplan.max_pods`).
+    max-pods-calculator.sh computes for this configuration (:func:`eksplan.max_pods`).
     """
     it = instance if isinstance(instance, InstanceType) else (catalog or load_catalog()).get(instance)
     if isinstance(pods, bool) or not isinstance(pods, int) or pods < 0:
         raise SimulationError(f"pods: {pods!r} must be a whole number >= 0")
     if security_group_pods < 0:
         raise SimulationError(f"security group pods: {security_group_pods!r} must be >= 0")
-    settings.check()
-    if settings.prefix_delegation and not settings.ipv6:
+    cni.check()
+    if cni.prefix_delegation and not cni.ipv6 and not cni.auto_mode:
         from .maxpods import prefix_delegation_unsupported_reason
-        from .cniversion import parse_cni_version
 
-        version = parse_cni_version(cni_version) if cni_version else None
-        reason = prefix_delegation_unsupported_reason(it, version)
-        if reason:
-            settings = replace(settings, prefix_delegation=False)
+        if prefix_delegation_unsupported_reason(it, cni.version):
+            cni = cni.replace(prefix_delegation=False)
     if max_pods is None:
-        max_pods = compute_max_pods(
-            it,
-            cni_version=cni_version,
-            prefix_delegation=settings.prefix_delegation,
-            custom_networking=settings.custom_networking,
-            max_eni=settings.max_eni,
-            security_groups_for_pods=settings.pod_eni,
-            ip_family="ipv6" if settings.ipv6 else "ipv4",
-        ).value
+        max_pods = compute_max_pods(it, **cni.max_pods_options()).value
     elif max_pods < 1:
         raise SimulationError(f"max pods: {max_pods!r} must be >= 1")
-    return _simulate(it, pods, settings, max_pods, security_group_pods)
+    return _simulate(it, pods, cni, max_pods, security_group_pods)

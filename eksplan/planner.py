@@ -138,7 +138,7 @@ def _needed(role: str, demand: int, spec: ClusterSpec) -> tuple[int, str]:
 
 def _missing_roles(spec: ClusterSpec) -> list[tuple[str, str]]:
     roles = ["cluster", "public", "nodes"]
-    if spec.vpc_cni.custom_networking and not spec.ipv6:
+    if spec.cni.custom_networking_in_force:
         roles.append("pods")
     return [(az, role) for az in spec.availability_zones for role in roles if not spec.subnets_with(role, az)]
 

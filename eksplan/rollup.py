@@ -14,7 +14,8 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from .catalog import Catalog, load_catalog
-from .ipamd import IpamdSettings, NodeIpUsage, simulate_node
+from .cni import CniConfig
+from .ipamd import NodeIpUsage, simulate_node
 from .maxpods import HOST_NETWORK_PODS, node_group_max_pods
 from .spec.model import ClusterSpec, NodeGroupSpec, SubnetSpec
 
@@ -30,7 +31,7 @@ CONTROL_PLANE_ENIS = 4
 CONTROL_PLANE_UPGRADE_ENIS = 4
 #: Windows pods are served by the VPC resource controller from the primary ENI only, with its
 #: default warm settings (warm-ip-target 1, minimum-ip-target 3).
-WINDOWS_SETTINGS = IpamdSettings(warm_ip_target=1, minimum_ip_target=3, max_eni=1)
+WINDOWS_SETTINGS = CniConfig(warm_ip_target=1, minimum_ip_target=3, max_eni=1, source="VPC resource controller (Windows)")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _group_zones(spec: ClusterSpec, group: NodeGroupSpec) -> tuple[str, ...]:
 
 
 def _group_node(spec: ClusterSpec, group: NodeGroupSpec, catalog: Catalog) -> tuple[NodeIpUsage, int, list[str]]:
-    cni = spec.vpc_cni
+    cni = spec.cni
     steps: list[str] = []
     if group.os == "windows":
         usages = []
@@ -98,23 +99,16 @@ def _group_node(spec: ClusterSpec, group: NodeGroupSpec, catalog: Catalog) -> tu
         steps.append("Windows nodes: the VPC resource controller assigns secondary IPs of the primary ENI only")
         chosen = max(usages, key=lambda u: (u.subnet_ips, u.instance_type))
         return chosen, chosen.max_pods - HOST_NETWORK_PODS, steps
-    settings = cni.ipamd_settings(ipv6=spec.ipv6)
     if group.max_pods:
         limit = group.max_pods
         steps.append(f"max pods {limit} (set on the node group)")
     else:
-        result = node_group_max_pods(
-            group.instance_types, catalog=catalog, cni_version=cni.version,
-            prefix_delegation=settings.prefix_delegation and not spec.ipv6,
-            custom_networking=settings.custom_networking, max_eni=settings.max_eni,
-            security_groups_for_pods=settings.pod_eni, ip_family="ipv6" if spec.ipv6 else "ipv4",
-        )
+        result = node_group_max_pods(group.instance_types, catalog=catalog, **cni.max_pods_options())
         limit = result.value
         steps.append(result.derivation[-1])
     usages = [
-        simulate_node(catalog.get(name), group.pods_per_node, settings, max_pods=limit,
-                      security_group_pods=group.security_group_pods_per_node, cni_version=cni.version,
-                      catalog=catalog)
+        simulate_node(catalog.get(name), group.pods_per_node, cni, max_pods=limit,
+                      security_group_pods=group.security_group_pods_per_node, catalog=catalog)
         for name in group.instance_types
     ]
     chosen = max(usages, key=lambda u: (u.subnet_ips, u.instance_type))
@@ -257,7 +251,7 @@ def _first(slots, role: str, az: str, ids=None) -> list[Slot]:
 
 
 def _place_groups(spec, slots, groups, scale, by_label, unplaced) -> None:
-    custom = spec.vpc_cni.custom_networking and not spec.ipv6
+    custom = spec.cni.custom_networking_in_force
     for footprint in groups:
         group = next(g for g in spec.node_groups if g.name == footprint.name)
         for az, count in footprint.nodes[scale].items():

@@ -122,7 +122,7 @@ def runways(spec: ClusterSpec, slots: tuple[Slot, ...], desired: tuple[SubnetLoa
 
 def prefix_risks(spec: ClusterSpec, at_max: tuple[SubnetLoad, ...]) -> tuple[PrefixRisk, ...]:
     """For each subnet that holds /28 prefixes: blocks needed at max size against blocks surely free."""
-    if not spec.vpc_cni.prefix_delegation or spec.ipv6:
+    if not spec.cni.prefix_delegation or spec.ipv6:
         return ()
     subnets = {s.label: s for s in spec.subnets}
     return tuple(_risk(spec, load, load.prefixes, subnets.get(load.label))

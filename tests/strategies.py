@@ -39,12 +39,12 @@ def cni_options(draw):
 @st.composite
 def ipamd_settings(draw):
     """Warm-pool settings ipamd accepts (custom networking and IPv6 kept apart)."""
-    from eksplan.ipamd import IpamdSettings
+    from eksplan.cni import CniConfig
 
     prefix = draw(st.booleans())
     wit = draw(st.none() | st.integers(0, 40))
     mit = draw(st.none() | st.integers(0, 60))
-    return IpamdSettings(
+    return CniConfig(
         prefix_delegation=prefix,
         warm_eni_target=draw(st.integers(0, 3)),
         warm_ip_target=wit,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from eksplan.catalog import load_catalog
-from eksplan.cniversion import parse_cni_version
 from eksplan.decisions import DECISION_RULES
 from eksplan.engine import evaluate
-from eksplan.rules import FINDING_RULES, SEVERITIES, Settings
+from eksplan.cni import CniConfig
+from eksplan.rules import FINDING_RULES, SEVERITIES
 from eksplan.spec import ClusterSpec, load_fleet
 
 from .conftest import ROOT
@@ -20,7 +20,7 @@ GUIDE_SECTIONS = (ROOT.parent / "shared" / "guide" / "eks-networking-vpc-cni.txt
 def findings_of(case):
     data, observed = case()
     cluster = ClusterSpec.model_validate(data)
-    live = Settings(observed, parse_cni_version(cluster.vpc_cni.version), "daemonset") if observed else None
+    live = CniConfig.from_env(observed, cluster.vpc_cni.version, source="daemonset") if observed else None
     return evaluate(cluster, observed=live).findings
 
 
@@ -127,8 +127,7 @@ def test_settings_only_rules_on_a_daemonset():
     """Rules that need only aws-node settings run without a spec."""
     from eksplan.engine import evaluate_settings
 
-    found = evaluate_settings(Settings({"MINIMUM_IP_TARGET": "10", "WARM_ENI_TARGET": "1"}, None, "daemonset"),
-                              load_catalog())
+    found = evaluate_settings(CniConfig.from_env({"MINIMUM_IP_TARGET": "10", "WARM_ENI_TARGET": "1"}), load_catalog())
     assert {f.rule for f in found} == {"minimum-ip-target-without-warm", "warm-eni-target-ignored"}
 
 

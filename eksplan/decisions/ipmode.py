@@ -32,7 +32,7 @@ def _figures(ctx: Context) -> tuple[int, int]:
     """Addresses at desired size in secondary-IP and in prefix mode."""
     spec = ctx.spec
     secondary = spec if not ctx.settings.prefix_delegation else with_settings(spec, ENABLE_PREFIX_DELEGATION=False)
-    warm_prefix = 1 if spec.vpc_cni.settings.WARM_PREFIX_TARGET == 0 else spec.vpc_cni.settings.WARM_PREFIX_TARGET
+    warm_prefix = ctx.settings.effective_warm_prefix_target or 1
     prefix = spec if ctx.settings.prefix_delegation else with_settings(
         spec, ENABLE_PREFIX_DELEGATION=True, WARM_PREFIX_TARGET=warm_prefix)  # 0 would not run with prefixes
     return addresses_at(analyze(secondary, ctx.catalog)), addresses_at(analyze(prefix, ctx.catalog))

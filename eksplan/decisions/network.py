@@ -39,7 +39,7 @@ def decide(ctx: Context) -> Decision:
     version = ctx.settings.version
     pressure = ipv4_pressure(ctx)
     overlaps = _overlaps(ctx)
-    current = CUSTOM.name if spec.vpc_cni.custom_networking else NONE.name
+    current = CUSTOM.name if spec.cni.custom_networking else NONE.name
     discovery_ok = version is None or version >= SUBNET_DISCOVERY
     drivers = (
         "IPv4 space in the node subnets: " + ("; ".join(pressure.reasons) if pressure.constrained else "enough"),
@@ -57,7 +57,7 @@ def decide(ctx: Context) -> Decision:
         because = "the VPC overlaps connected networks (" + "; ".join(overlaps) + "), which custom networking alone cannot route"
         consequences = ("route traffic to the overlapping ranges through a private NAT gateway and a transit gateway",
                         "keep pods in non-overlapping subnets (custom networking or a secondary CIDR) behind it")
-    elif spec.vpc_cni.custom_networking:
+    elif spec.cni.custom_networking:
         chosen, because = CUSTOM.name, "the spec runs pods in dedicated subnets through ENIConfigs, which keeps node and pod ranges apart"
         consequences = ("one ENIConfig per AZ, named after the AZ, with ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone",
                         "max pods lowered on every node (the primary ENI carries no pods)",

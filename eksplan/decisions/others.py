@@ -20,7 +20,7 @@ STANDARD = Option("standard", ("node and pod security groups both apply; node-lo
 def decide_sgp(ctx: Context) -> Decision | None:
     spec = ctx.spec
     r = spec.requirements
-    if not (r.security_groups_for_pods or spec.vpc_cni.pod_eni):
+    if not (r.security_groups_for_pods or spec.cni.pod_eni):
         return None
     needs_standard = [name for flag, name in ((r.nodelocal_dnscache, "NodeLocal DNSCache"),
                                                (r.network_policies, "network policies"),
@@ -46,7 +46,7 @@ def decide_sgp(ctx: Context) -> Decision | None:
         confirm=("kubectl get daemonset aws-node -n kube-system -o jsonpath='{.spec.template.spec.containers[0].env[?(@.name==\"POD_SECURITY_GROUP_ENFORCING_MODE\")].value}'",
                  "kubectl get securitygrouppolicies.vpcresources.k8s.aws -A",
                  "kubectl get nodes -l vpc.amazonaws.com/has-trunk-attached=true"),
-        guide="Security Groups for Pods — Enforcing Modes", current=spec.vpc_cni.enforcing_mode if spec.vpc_cni.pod_eni else None,
+        guide="Security Groups for Pods — Enforcing Modes", current=spec.cni.effective_enforcing_mode if spec.cni.pod_eni else None,
         settings=settings,
     )
 

@@ -58,11 +58,10 @@ def _max_pods_not_raised(ctx: Context):
         if group.os == "windows":
             continue
         footprint = ctx.footprint(group.name)
-        options = dict(cni_version=ctx.spec.vpc_cni.version, custom_networking=ctx.spec.vpc_cni.custom_networking,
-                       security_groups_for_pods=ctx.spec.vpc_cni.pod_eni, max_eni=ctx.settings.number("MAX_ENI"))
+        options = ctx.settings.max_pods_options()
         it = ctx.catalog.get(footprint.instance_type)
-        prefix = max_pods(it, prefix_delegation=True, **options)
-        secondary = max_pods(it, prefix_delegation=False, **options)
+        prefix = max_pods(it, **{**options, "prefix_delegation": True})
+        secondary = max_pods(it, **{**options, "prefix_delegation": False})
         if prefix.value <= secondary.value:
             continue
         if group.max_pods is not None and group.max_pods < prefix.value:
@@ -79,7 +78,7 @@ def _switch_by_rolling(ctx: Context):
     live, planned = ctx.observed, ctx.settings
     if live is None or planned is None or live is planned:
         return
-    if live.prefix_delegation != planned.prefix_delegation:
+    if bool(live.prefix_delegation) != bool(planned.prefix_delegation):
         now = "prefix delegation" if live.prefix_delegation else "secondary IP"
         then = "prefix delegation" if planned.prefix_delegation else "secondary IP"
         yield "aws-node", (f"the running aws-node uses {now} and the plan {then}: existing nodes keep their "
@@ -88,7 +87,7 @@ def _switch_by_rolling(ctx: Context):
 
 def _warm_prefix_zero(ctx: Context):
     s = ctx.settings
-    if s.number("WARM_PREFIX_TARGET") == 0 and not s.ip_targets:
+    if s.warm_prefix_target == 0 and not s.ip_targets_defined:
         if s.prefix_delegation:
             yield "vpc-cni", ("WARM_PREFIX_TARGET is 0 with prefix delegation and no IP target: unsupported upstream "
                               "(aws-node refuses to start, or pods wait for every prefix)")

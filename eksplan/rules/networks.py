@@ -14,13 +14,13 @@ NETWORK_POLICY = CniVersion(1, 14, 0)
 
 
 def _custom_ipv6_ready(ctx: Context):
-    if ctx.spec.vpc_cni.custom_networking and ctx.spec.requirements.ip_family == "either":
+    if ctx.spec.cni.custom_networking and ctx.spec.requirements.ip_family == "either":
         yield "cluster", ("custom networking is configured although the cluster could run IPv6 "
                           "(requirements.ip_family: either), which ends IPv4 exhaustion without ENIConfigs")
 
 
 def _custom_cgnat_in_use(ctx: Context):
-    if not ctx.spec.vpc_cni.custom_networking:
+    if not ctx.spec.cni.custom_networking:
         return
     pods = [s for s in ctx.spec.subnets if "pods" in s.roles]
     for used in ctx.spec.requirements.cgnat_in_use:

@@ -18,10 +18,7 @@ def _dissimilar(ctx: Context):
         members = ctx.footprint(group.name)
         values = {}
         for it in ctx.types(group):
-            values[it.name] = max_pods(
-                it, cni_version=ctx.spec.vpc_cni.version, prefix_delegation=ctx.settings.prefix_delegation,
-                custom_networking=ctx.spec.vpc_cni.custom_networking, security_groups_for_pods=ctx.spec.vpc_cni.pod_eni,
-                ip_family="ipv6" if ctx.ipv6 else "ipv4").value
+            values[it.name] = max_pods(it, **ctx.settings.max_pods_options()).value
         if len(set(values.values())) > 1:
             low = min(values, key=values.get)
             high = max(values, key=values.get)
@@ -41,15 +38,15 @@ def _pods_exceed(ctx: Context):
 
 
 def _custom_networking_max_pods(ctx: Context):
-    if not ctx.spec.vpc_cni.custom_networking or ctx.ipv6:
+    if not ctx.settings.custom_networking_in_force:
         return
     for group in ctx.spec.node_groups:
         if group.kind == "managed" or group.max_pods is not None or group.os == "windows":
             continue
         it = ctx.catalog.get(ctx.footprint(group.name).instance_type)
-        plain = max_pods(it, cni_version=ctx.spec.vpc_cni.version, prefix_delegation=ctx.settings.prefix_delegation)
-        custom = max_pods(it, cni_version=ctx.spec.vpc_cni.version, prefix_delegation=ctx.settings.prefix_delegation,
-                          custom_networking=True)
+        options = ctx.settings.max_pods_options()
+        plain = max_pods(it, **{**options, "custom_networking": False})
+        custom = max_pods(it, **options)
         if custom.value < plain.value:
             yield group.name, (f"node group {group.name} ({group.kind}) sets no max pods: nodes advertise "
                                f"{plain.value} pods on {it.name}, but with custom networking only {custom.value} "
@@ -58,18 +55,18 @@ def _custom_networking_max_pods(ctx: Context):
 
 def _warm_eni_with_targets(ctx: Context):
     s = ctx.settings
-    if s.number("WARM_ENI_TARGET") is not None and s.ip_targets:
-        yield "vpc-cni", (f"WARM_ENI_TARGET={s.number('WARM_ENI_TARGET')} is set together with WARM_IP_TARGET/"
+    if s.warm_eni_target is not None and s.ip_targets_defined:
+        yield "vpc-cni", (f"WARM_ENI_TARGET={s.warm_eni_target} is set together with WARM_IP_TARGET/"
                           "MINIMUM_IP_TARGET, which take precedence: ipamd ignores it")
-    elif s.number("WARM_ENI_TARGET") is not None and s.prefix_delegation:
-        yield "vpc-cni", (f"WARM_ENI_TARGET={s.number('WARM_ENI_TARGET')} is set with prefix delegation, where "
+    elif s.warm_eni_target is not None and s.prefix_delegation:
+        yield "vpc-cni", (f"WARM_ENI_TARGET={s.warm_eni_target} is set with prefix delegation, where "
                           "ipamd uses WARM_PREFIX_TARGET instead: it is ignored")
 
 
 def _minimum_without_warm(ctx: Context):
     s = ctx.settings
-    if (s.number("MINIMUM_IP_TARGET") or 0) >= 1 and not (s.number("WARM_IP_TARGET") or 0) >= 1:
-        yield "vpc-cni", (f"MINIMUM_IP_TARGET={s.number('MINIMUM_IP_TARGET')} without WARM_IP_TARGET: ipamd keeps no "
+    if (s.minimum_ip_target or 0) >= 1 and not (s.warm_ip_target or 0) >= 1:
+        yield "vpc-cni", (f"MINIMUM_IP_TARGET={s.minimum_ip_target} without WARM_IP_TARGET: ipamd keeps no "
                           "warm address, so once a node's minimum is used, new pods wait with no IP available")
 
 

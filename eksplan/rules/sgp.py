@@ -14,7 +14,7 @@ def _sgp_groups(ctx: Context):
 
 
 def _sgp_wanted(ctx: Context) -> bool:
-    return ctx.spec.requirements.security_groups_for_pods or ctx.spec.vpc_cni.pod_eni or bool(_sgp_groups(ctx))
+    return ctx.spec.requirements.security_groups_for_pods or ctx.spec.cni.pod_eni or bool(_sgp_groups(ctx))
 
 
 def _windows(ctx: Context):
@@ -33,7 +33,7 @@ def _no_trunking(ctx: Context):
 
 
 def _strict_conflicts(ctx: Context):
-    if not _sgp_wanted(ctx) or ctx.spec.vpc_cni.enforcing_mode != "strict":
+    if not _sgp_wanted(ctx) or ctx.spec.cni.effective_enforcing_mode != "strict":
         return
     r = ctx.spec.requirements
     for needed, name in ((r.nodelocal_dnscache, "NodeLocal DNSCache"), (r.network_policies, "network policies"),
@@ -50,7 +50,7 @@ def _grace_zero(ctx: Context):
 
 
 def _external_snat(ctx: Context):
-    if _sgp_groups(ctx) and not ctx.spec.vpc_cni.external_snat:
+    if _sgp_groups(ctx) and not ctx.spec.cni.external_snat:
         yield "vpc-cni", ("pods with security groups get no source NAT, but AWS_VPC_K8S_CNI_EXTERNALSNAT is not "
                           "true: their traffic leaves the VPC only through a NAT gateway from private subnets")
 

@@ -88,7 +88,7 @@ def _node_groups(spec: ClusterSpec) -> Iterator[Problem]:
         for k, subnet in enumerate(group.subnets or ()):
             if subnet not in subnet_ids:
                 yield ("node_groups", i, "subnets", k), f"{subnet!r} is not a subnet id of this cluster's subnets"
-        if group.security_group_pods_per_node and not spec.vpc_cni.pod_eni:
+        if group.security_group_pods_per_node and not spec.cni.pod_eni:
             yield ("node_groups", i, "security_group_pods_per_node"), (
                 f"{group.security_group_pods_per_node} pods with security groups need "
                 "vpc_cni.settings.ENABLE_POD_ENI: true"
@@ -111,7 +111,7 @@ def _cni(spec: ClusterSpec) -> Iterator[Problem]:
     s = spec.vpc_cni.settings
     where = ("vpc_cni", "settings")
     ip_targets = (s.WARM_IP_TARGET or 0) >= 1 or (s.MINIMUM_IP_TARGET or 0) >= 1
-    if spec.vpc_cni.prefix_delegation:
+    if spec.cni.prefix_delegation:
         if s.WARM_PREFIX_TARGET == 0 and not ip_targets:
             yield where + ("WARM_PREFIX_TARGET",), (
                 "0 is not supported with prefix delegation (ipamd would keep no warm prefix); "
@@ -121,7 +121,7 @@ def _cni(spec: ClusterSpec) -> Iterator[Problem]:
             yield where + ("WARM_IP_TARGET",), (
                 "WARM_IP_TARGET and MINIMUM_IP_TARGET both 0 are not supported with prefix delegation"
             )
-    if spec.ipv6 and spec.vpc_cni.custom_networking:
+    if spec.ipv6 and spec.cni.custom_networking:
         yield where + ("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",), "custom networking is not supported in IPv6 clusters"
     if s.ENABLE_IPv6 and s.ENABLE_IPv4:
         yield where + ("ENABLE_IPv4",), "ENABLE_IPv4 and ENABLE_IPv6 cannot both be true (a cluster is IPv4 or IPv6)"
@@ -160,7 +160,7 @@ def _layout(spec: ClusterSpec) -> Iterator[Problem]:
         for az in group.availability_zones or spec.availability_zones:
             if not spec.subnets_with("nodes", az) and not group.subnets:
                 yield ("node_groups", i, "availability_zones"), f"no subnet with role 'nodes' in {az}"
-            if spec.vpc_cni.custom_networking and not spec.ipv6 and not spec.subnets_with("pods", az):
+            if spec.cni.custom_networking and not spec.ipv6 and not spec.subnets_with("pods", az):
                 yield ("subnets",), f"custom networking needs a subnet with role 'pods' in {az} (for its ENIConfig)"
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ..catalog import load_catalog
+from ..cni import CniConfig
 from .cni import VpcCniSpec
 from .types import AZ_PATTERN, REGION_PATTERN, IPv4Cidr, IPv6Cidr
 
@@ -231,6 +232,15 @@ class ClusterSpec(_Strict):
     @property
     def ipv6(self) -> bool:
         return self.requirements.ip_family == "ipv6" or bool(self.vpc_cni.settings.ENABLE_IPv6)
+
+    @property
+    def cni(self) -> CniConfig:
+        """The VPC CNI configuration this spec plans: what every calculation reads.
+
+        Built on each access (not cached): ``model_copy`` would carry a cached value over to a
+        copy whose settings differ.
+        """
+        return CniConfig.from_spec(self)
 
     def subnets_with(self, role: str, az: str | None = None) -> list[SubnetSpec]:
         return [s for s in self.subnets if role in s.roles and (az is None or s.availability_zone == az)]
