@@ -15,7 +15,7 @@ import yaml
 
 from .cni import CniConfig
 from .engine import Evaluation
-from .maxpods import max_pods, node_group_max_pods
+from .nodeconfig import max_pods_plans
 from .planner import subnet_tags
 
 __all__ = ["Artifact", "generate", "aws_node_env", "proposed_cni", "render"]
@@ -44,6 +44,8 @@ def render(kind: str, content) -> str:
         return yaml.safe_dump_all(documents, sort_keys=False, default_flow_style=False)
     if kind == "json":
         return json.dumps(content, indent=2) + "\n"
+    if kind == "toml":
+        return _toml(content)
     if kind == "shell":
         lines = []
         for command in content:
@@ -53,6 +55,20 @@ def render(kind: str, content) -> str:
                 lines.append(shlex.join(command))
         return "".join(line + "\n" for line in lines)
     raise ValueError(f"unknown artifact kind {kind!r}")
+
+
+def _toml(tables: dict, prefix: str = "") -> str:
+    """TOML for nested tables of integers, booleans and strings (all Bottlerocket settings need)."""
+    scalars = {k: v for k, v in tables.items() if not isinstance(v, dict)}
+    lines = [f"[{prefix}]"] if prefix and scalars else []
+    for key, value in scalars.items():
+        text = "true" if value is True else "false" if value is False else json.dumps(value)
+        lines.append(f"{key} = {text}")
+    out = "".join(line + "\n" for line in lines)
+    for key, value in tables.items():
+        if isinstance(value, dict):
+            out += _toml(value, f"{prefix}.{key}" if prefix else key)
+    return out
 
 
 def proposed_cni(ev: Evaluation) -> CniConfig:
@@ -132,27 +148,29 @@ def _eniconfigs(ev: Evaluation) -> list[dict]:
     return out
 
 
-def _max_pods(ev: Evaluation) -> dict:
+def _max_pods(ev: Evaluation) -> list[Artifact]:
+    """Per node group, the max pods its launcher sets and what to set, with the launcher's own object."""
+    from .rollup import primary_excluded
+
     spec = ev.analysis.spec
-    proposed = proposed_cni(ev)
-    out = {}
-    for group in spec.node_groups:
-        if group.os == "windows":
-            continue
-        result = node_group_max_pods(group.instance_types, catalog=ev.catalog, **proposed.max_pods_options())
-        value = group.max_pods or result.value
-        default = min(max_pods(t, catalog=ev.catalog).value for t in group.instance_types)
-        out[group.name] = {
-            "kind": group.kind, "max_pods": value, "secondary_ip_default": default,
-            "derivation": list(result.derivation),
-            "al2_bootstrap": ["/etc/eks/bootstrap.sh", spec.name, "--use-max-pods", "false",
-                              "--kubelet-extra-args", f"--max-pods={value}"],
-            "nodeadm": {"apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig",
-                        "spec": {"cluster": {"name": spec.name, "apiServerEndpoint": "<API server endpoint>",
-                                             "certificateAuthority": "<base64 CA data>", "cidr": "<service CIDR>"},
-                                 "kubelet": {"config": {"maxPods": value}}}},
-            "karpenter": {"spec": {"kubelet": {"maxPods": value}}},
-        }
+    plans = max_pods_plans(spec, proposed_cni(ev), ev.catalog,
+                           excluded_of=lambda group, cni: primary_excluded(spec, group, cni)[0])
+    if not plans:
+        return []
+    out = [Artifact("max-pods", "yaml", "max pods per node group: what its launcher sets, what to set and how",
+                    [p.to_dict() for p in plans])]
+    by_kind: dict[tuple, list] = {}
+    for plan in plans:
+        for kind, content in plan.objects:
+            by_kind.setdefault((plan.launcher, kind), []).append(content)
+    names = {"nodeadm": "nodeadm NodeConfig", "managed": "nodeadm NodeConfig for the launch template",
+             "karpenter": "Karpenter", "bottlerocket": "Bottlerocket user data"}
+    for (launcher, kind), contents in by_kind.items():
+        if kind == "toml":
+            for content in contents:
+                out.append(Artifact(f"max-pods-{launcher}", "toml", f"{names[launcher]}: max pods", content))
+        else:
+            out.append(Artifact(f"max-pods-{launcher}", "yaml", f"{names[launcher]}: max pods", contents))
     return out
 
 
@@ -221,9 +239,8 @@ def generate(ev: Evaluation) -> tuple[Artifact, ...]:
     """Every artifact the chosen design needs, in the order a team would apply them."""
     spec = ev.analysis.spec
     env, removed = aws_node_env(ev)
-    if spec.auto_mode:
-        return (Artifact("auto-mode", "yaml", "EKS Auto Mode runs the VPC CNI: nothing to apply to aws-node",
-                         {"autoMode": True, "maxPods": _max_pods(ev)}),)
+    if spec.auto_mode and all(spec.launcher(g) == "auto-mode" for g in spec.node_groups):
+        return tuple(_max_pods(ev))  # Auto Mode runs its own VPC CNI: nothing to apply to aws-node
     out = [
         Artifact("aws-node-backup", "shell", "back up the aws-node DaemonSet before changing it", BACKUP),
         Artifact("aws-node-set-env", "shell", "aws-node's settings for the chosen design (self-managed CNI)",
@@ -236,12 +253,9 @@ def generate(ev: Evaluation) -> tuple[Artifact, ...]:
     pod_networking = ev.decision("pod-networking")
     if pod_networking is not None and pod_networking.chosen.startswith("Custom networking"):
         out.append(Artifact("eniconfigs", "yaml", "one ENIConfig per AZ, named after the AZ", _eniconfigs(ev)))
-    out.append(Artifact("max-pods", "yaml", "max pods per node group: launch template, nodeadm, Karpenter", _max_pods(ev)))
+    out.extend(_max_pods(ev))
     if env.get("ENABLE_POD_ENI") == "true":
         out.append(Artifact("security-group-policy", "yaml", "a SecurityGroupPolicy to adapt", _security_group_policy(ev)))
-        if any(g.kind == "karpenter" for g in spec.node_groups):
-            out.append(Artifact("karpenter-reserved-enis", "yaml", "Karpenter Helm values: keep one ENI for the trunk",
-                                {"settings": {"reservedENIs": "1"}}))
     multus = _multus(ev)
     if multus:
         out.append(Artifact("multus-network-attachment", "yaml", "NetworkAttachmentDefinition for the secondary network", multus))

@@ -16,7 +16,10 @@ from dataclasses import asdict, dataclass, field
 from .catalog import Catalog, load_catalog
 from .cni import CniConfig
 from .ipamd import NodeIpUsage, simulate_node
-from .maxpods import HOST_NETWORK_PODS, node_group_max_pods
+from .capacity import NodeCapacity, node_capacity
+from .cniversion import SUBNET_DISCOVERY_EXCLUSION
+from .launchers import LAUNCHER_NAMES, LauncherMaxPods, group_max_pods
+from .maxpods import HOST_NETWORK_PODS
 from .spec.model import ClusterSpec, NodeGroupSpec, SubnetSpec
 
 __all__ = [
@@ -27,6 +30,8 @@ __all__ = [
 
 SCALES = ("min", "desired", "max")
 AWS_RESERVED = 5
+#: The tag subnet discovery reads (aws/amazon-vpc-cni-k8s pkg/awsutils/awsutils.go L80).
+CNI_ROLE_TAG = "kubernetes.io/role/cni"
 CONTROL_PLANE_ENIS = 4
 CONTROL_PLANE_UPGRADE_ENIS = 4
 #: Windows pods are served by the VPC resource controller from the primary ENI only, with its
@@ -57,7 +62,13 @@ def _slot(s: SubnetSpec) -> Slot:
 
 @dataclass(frozen=True)
 class GroupFootprint:
-    """One node group: the node it is sized on, and its node count per AZ at each scale."""
+    """One node group: the node it is sized on, its three max-pods figures, and its node counts.
+
+    The three figures, for the instance type the group is sized on: ``max_pods``, what its
+    launcher gives the kubelet (:mod:`eksplan.launchers`); ``addressable``, the pods ipamd and the
+    resource controller can give an address (:mod:`eksplan.capacity`; None in IPv6); and
+    ``pods_needed``, the pods each node is to run, the two host-network pods included.
+    """
 
     name: str
     instance_type: str
@@ -66,9 +77,22 @@ class GroupFootprint:
     node: NodeIpUsage
     nodes: dict  # scale -> {az: count}
     derivation: tuple[str, ...]
+    launcher: str = "managed"
+    kubelet: LauncherMaxPods | None = None
+    capacity: NodeCapacity | None = None
+    members: tuple[NodeIpUsage, ...] = ()
+    kubelet_vcpus: int = 0
 
     def total(self, scale: str) -> int:
         return sum(self.nodes[scale].values())
+
+    @property
+    def addressable(self) -> int | None:
+        return None if self.capacity is None else self.capacity.addressable
+
+    @property
+    def pods_needed(self) -> int:
+        return self.node.pods_requested + HOST_NETWORK_PODS
 
 
 def spread(count: int, zones: tuple[str, ...] | list[str]) -> dict[str, int]:
@@ -86,8 +110,41 @@ def _group_zones(spec: ClusterSpec, group: NodeGroupSpec) -> tuple[str, ...]:
     return tuple(spec.availability_zones)
 
 
-def _group_node(spec: ClusterSpec, group: NodeGroupSpec, catalog: Catalog) -> tuple[NodeIpUsage, int, list[str]]:
-    cni = spec.cni
+def group_cni(spec: ClusterSpec, group: NodeGroupSpec) -> CniConfig:
+    """The VPC CNI a group's nodes run: the cluster's aws-node, or Auto Mode's own."""
+    if spec.launcher(group) == "auto-mode":
+        return CniConfig(ipv6=spec.ipv6, auto_mode=True, source="EKS Auto Mode")
+    return spec.cni
+
+
+def primary_excluded(spec: ClusterSpec, group: NodeGroupSpec, cni: CniConfig) -> tuple[bool, str | None]:
+    """Whether the group's nodes give their primary ENI no pod address, and why.
+
+    Custom networking always; Auto Mode when the AZs have pod subnets (its NodeClass's
+    ``podSubnetSelectorTerms``); subnet discovery (VPC CNI >= 1.22.1) when a node subnet is tagged
+    ``kubernetes.io/role/cni=0`` (``IsSubnetExcluded``, pkg/awsutils/awsutils.go L2578-2608).
+    """
+    if cni.custom_networking_in_force:
+        return True, "custom networking"
+    zones = _group_zones(spec, group)
+    if cni.auto_mode:
+        if not cni.ipv6 and all(spec.subnets_with("pods", az) for az in zones):
+            return True, "Auto Mode places pods in the pod subnets (podSubnetSelectorTerms)"
+        return False, None
+    if cni.ipv6 or not cni.effective_subnet_discovery:
+        return False, None
+    if cni.version is not None and cni.version < SUBNET_DISCOVERY_EXCLUSION:
+        return False, None
+    node_subnets = [s for s in spec.subnets if (s.id in group.subnets if group.subnets else
+                                                "nodes" in s.roles and s.availability_zone in zones)]
+    tagged = [s for s in node_subnets if s.tags.get(CNI_ROLE_TAG) == "0"]
+    if tagged:
+        return True, (f"subnet discovery excludes node subnet {tagged[0].label} "
+                      f"({CNI_ROLE_TAG}=0) from pod addresses")
+    return False, None
+
+
+def _group_node(spec: ClusterSpec, group: NodeGroupSpec, catalog: Catalog):
     steps: list[str] = []
     if group.os == "windows":
         usages = []
@@ -98,26 +155,30 @@ def _group_node(spec: ClusterSpec, group: NodeGroupSpec, catalog: Catalog) -> tu
                                         max_pods=limit + HOST_NETWORK_PODS, catalog=catalog))
         steps.append("Windows nodes: the VPC resource controller assigns secondary IPs of the primary ENI only")
         chosen = max(usages, key=lambda u: (u.subnet_ips, u.instance_type))
-        return chosen, chosen.max_pods - HOST_NETWORK_PODS, steps
-    if group.max_pods:
-        limit = group.max_pods
-        steps.append(f"max pods {limit} (set on the node group)")
-    else:
-        result = node_group_max_pods(group.instance_types, catalog=catalog, **cni.max_pods_options())
-        limit = result.value
-        steps.append(result.derivation[-1])
+        return chosen, chosen.max_pods - HOST_NETWORK_PODS, steps, None, None, tuple(usages)
+    launcher = spec.launcher(group)
+    cni = group_cni(spec, group)
+    excluded, why = primary_excluded(spec, group, cni)
+    kubelet = group_max_pods(group.instance_types, launcher, cni, override=group.max_pods,
+                             reserved_enis=spec.karpenter.reserved_enis, custom_ami=group.custom_ami, catalog=catalog)
     usages = [
-        simulate_node(catalog.get(name), group.pods_per_node, cni, max_pods=limit,
-                      security_group_pods=group.security_group_pods_per_node, catalog=catalog)
+        simulate_node(catalog.get(name), group.pods_per_node, cni, max_pods=kubelet[name].value,
+                      security_group_pods=group.security_group_pods_per_node, primary_excluded=excluded,
+                      catalog=catalog)
         for name in group.instance_types
     ]
     chosen = max(usages, key=lambda u: (u.subnet_ips, u.instance_type))
+    if why and why != "custom networking":
+        steps.append(f"the primary ENI carries no pod addresses: {why}")
     if len(usages) > 1:
         steps.append(
             f"sized on {chosen.instance_type}, the type that takes the most subnet addresses "
             f"({chosen.subnet_ips} per node)"
         )
-    return chosen, limit, steps
+    member = kubelet[chosen.instance_type]
+    steps.append(f"kubelet max pods {member.value}, set by {LAUNCHER_NAMES[launcher]}")
+    capacity = node_capacity(catalog.get(chosen.instance_type), cni, primary_excluded=excluded)
+    return chosen, member.value, steps, member, capacity, tuple(usages)
 
 
 def footprints(spec: ClusterSpec, catalog: Catalog | None = None, extra_nodes: dict | None = None,
@@ -130,7 +191,7 @@ def footprints(spec: ClusterSpec, catalog: Catalog | None = None, extra_nodes: d
     catalog = catalog or load_catalog()
     out = []
     for group in spec.node_groups:
-        node, limit, steps = _group_node(spec, group, catalog)
+        node, limit, steps, kubelet, capacity, members = _group_node(spec, group, catalog)
         zones = _group_zones(spec, group)
         counts = {"min": group.min_size, "desired": group.desired, "max": group.max_size}
         if extra_nodes is not None:
@@ -138,7 +199,9 @@ def footprints(spec: ClusterSpec, catalog: Catalog | None = None, extra_nodes: d
         nodes = {scale: spread(n, zones) for scale, n in counts.items()}
         steps.insert(0, f"node group {group.name}: {group.pods_per_node} pods per node on {', '.join(group.instance_types)}")
         steps.append(f"per node: {node.subnet_ips} subnet addresses ({node.node_subnet_ips} node subnet, {node.pod_subnet_ips} pod subnet)")
-        out.append(GroupFootprint(group.name, node.instance_type, group.os, limit, node, nodes, tuple(steps)))
+        out.append(GroupFootprint(group.name, node.instance_type, group.os, limit, node, nodes, tuple(steps),
+                                  spec.launcher(group), kubelet, capacity, members,
+                                  catalog.get(node.instance_type).vcpus))
     return tuple(out)
 
 

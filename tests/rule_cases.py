@@ -99,8 +99,9 @@ CASES = {
         lambda: (spec(**{"vpc_cni.version": "1.9.1", "vpc_cni.settings": PD}), None),
         lambda: (spec(**{"vpc_cni.version": "1.10.0", "vpc_cni.settings": PD}), None)),
     "max-pods-not-raised": (
-        lambda: (spec(**{"vpc_cni.settings": PD, "node_groups": group(kind="karpenter")}), None),
-        lambda: (spec(**{"vpc_cni.settings": PD, "node_groups": group(kind="karpenter", max_pods=110)}), None)),
+        lambda: (spec(**{"vpc_cni.settings": PD, "node_groups": group(launcher="karpenter", pods_per_node=70)}), None),
+        lambda: (spec(**{"vpc_cni.settings": PD, "node_groups": group(launcher="karpenter", pods_per_node=70,
+                                                                       max_pods=110)}), None)),
     "switch-modes-by-rolling": (
         lambda: (spec(**{"vpc_cni.settings": PD}), {"ENABLE_PREFIX_DELEGATION": "false"}),
         lambda: (spec(**{"vpc_cni.settings": PD}), {"ENABLE_PREFIX_DELEGATION": "true"})),
@@ -113,9 +114,16 @@ CASES = {
     "pods-exceed-node-capacity": (
         lambda: (spec(node_groups=group(pods_per_node=60)), None),
         lambda: (spec(), None)),
-    "custom-networking-max-pods": (
-        lambda: (custom_networking(node_groups=group(kind="karpenter")), None),
-        lambda: (custom_networking(node_groups=group(kind="karpenter", max_pods=44)), None)),
+    "max-pods-above-addresses": (
+        lambda: (custom_networking(node_groups=group(launcher="karpenter")), None),
+        lambda: (custom_networking(node_groups=group(launcher="karpenter", max_pods=44)), None)),
+    "sgp-branch-enis-exceeded": (
+        lambda: (sgp(node_groups=group(security_group_pods_per_node=19)), None),
+        lambda: (sgp(node_groups=group(security_group_pods_per_node=18)), None)),
+    "sgp-trunk-slot-wasted": (
+        lambda: (sgp(node_groups=group(instance_types=["t3.large"], security_group_pods_per_node=0)), None),
+        lambda: (sgp(**{"vpc_cni.version": "1.20.4", "node_groups": group(instance_types=["t3.large"],
+                                                                            security_group_pods_per_node=0)}), None)),
     "warm-eni-target-ignored": (
         lambda: (spec(**{"vpc_cni.settings": settings(WARM_ENI_TARGET=1)}), None),
         lambda: (spec(), None)),

@@ -71,9 +71,11 @@ def test_finding_states_actual_against_required():
     """Findings quote the actual value and the limit it breaks."""
     fires, _ = CASES["max-pods-not-raised"]
     (finding,) = [f for f in findings_of(fires) if f.rule == "max-pods-not-raised"]
-    assert finding.message == ("node group ng (karpenter) sets no max pods: Karpenter uses the secondary-IP figure 58 "
-                               "on m5.xlarge, while prefix delegation allows 110")
-    assert finding.references == ("karpenter-provider-aws#8210",)
+    assert finding.message == (
+        "node group ng needs 72 pods per node on m5.xlarge (with the 2 host-network pods), but Karpenter gives the "
+        "kubelet max pods 58 though ipamd can address 896 pods: 14 stay Pending; set spec.kubelet.maxPods: 110 in "
+        "the NodePool's EC2NodeClass")
+    assert finding.references == ("karpenter-provider-aws#8210", "karpenter-provider-aws#6102", "amazon-eks-ami#2045")
 
 
 EXPECTED_DECISIONS = {

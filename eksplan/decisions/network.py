@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from ..cniversion import CniVersion
+from ..cniversion import SUBNET_DISCOVERY
 from ..rules.base import Context, Decision, DecisionRule, Option
 from .common import ipv4_pressure
 
 GUIDE = "Custom Networking"
-SUBNET_DISCOVERY = CniVersion(1, 18, 0)
 
 NONE = Option("Pods in the node subnets",
               ("nothing extra to run: the default", "max pods unchanged"),

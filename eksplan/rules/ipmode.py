@@ -51,29 +51,6 @@ def _pd_downgrade(ctx: Context):
                           "prefix support, and nodes that hold prefixes must then be replaced")
 
 
-def _max_pods_not_raised(ctx: Context):
-    if not ctx.settings.prefix_delegation or ctx.ipv6:
-        return
-    for group in ctx.spec.node_groups:
-        if group.os == "windows":
-            continue
-        footprint = ctx.footprint(group.name)
-        options = ctx.settings.max_pods_options()
-        it = ctx.catalog.get(footprint.instance_type)
-        prefix = max_pods(it, **{**options, "prefix_delegation": True})
-        secondary = max_pods(it, **{**options, "prefix_delegation": False})
-        if prefix.value <= secondary.value:
-            continue
-        if group.max_pods is not None and group.max_pods < prefix.value:
-            yield group.name, (f"node group {group.name} sets max pods {group.max_pods} on {it.name}, below the "
-                               f"{prefix.value} prefix delegation allows")
-        elif group.max_pods is None and group.kind != "managed":
-            tool = "Karpenter" if group.kind == "karpenter" else "the EKS AMI's bootstrap"
-            yield group.name, (f"node group {group.name} ({group.kind}) sets no max pods: {tool} uses the "
-                               f"secondary-IP figure {secondary.value} on {it.name}, while prefix delegation "
-                               f"allows {prefix.value}")
-
-
 def _switch_by_rolling(ctx: Context):
     live, planned = ctx.observed, ctx.settings
     if live is None or planned is None or live is planned:
@@ -123,13 +100,6 @@ RULES = (
                    "ipamd cannot manage; the nodes must be deleted and recreated."),
         remediation="Upgrade past 1.9 and never roll the CNI back below 1.9.0; replace nodes if a rollback happened.",
         guide=PD, check=_pd_downgrade, needs=frozenset({"settings"})),
-    FindingRule(
-        id="max-pods-not-raised", title="Max pods not raised for prefix delegation", severity="medium",
-        rationale=("Prefix delegation multiplies the addresses a node can hold, but the kubelet still schedules only "
-                   "max pods; tools that compute it from the secondary-IP table (the EKS AMI's bootstrap, Karpenter) "
-                   "keep the old, lower value."),
-        remediation="Set max pods explicitly (launch template, nodeadm NodeConfig or Karpenter's kubelet.maxPods).",
-        guide=PD, check=_max_pods_not_raised, references=("karpenter-provider-aws#8210",)),
     FindingRule(
         id="switch-modes-by-rolling", title="IP mode switched on running nodes", severity="high",
         rationale=("Nodes keep the mode they started with; switching ENABLE_PREFIX_DELEGATION and rolling nodes in "

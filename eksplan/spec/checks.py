@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..catalog import Catalog, load_catalog
 from .model import ClusterSpec
 
 __all__ = ["check_cluster"]
@@ -95,6 +96,29 @@ def _node_groups(spec: ClusterSpec) -> Iterator[Problem]:
             )
 
 
+def _launchers(spec: ClusterSpec, catalog: Catalog) -> Iterator[Problem]:
+    """Launchers that cannot run a group as described, and CNI features eksplan does not model."""
+    for i, group in enumerate(spec.node_groups):
+        launcher = spec.launcher(group)
+        where = ("node_groups", i, "launcher")
+        if launcher == "auto-mode":
+            if not spec.auto_mode:
+                yield where, "'auto-mode' needs auto_mode: true on the cluster"
+            if group.max_pods is not None:
+                yield ("node_groups", i, "max_pods"), (
+                    f"{group.max_pods}: EKS Auto Mode has no max-pods setting (it caps nodes at 110); remove it")
+        if group.os == "windows" and launcher in ("nodeadm", "bottlerocket", "auto-mode"):
+            yield where, f"{launcher!r} launches Linux nodes only; Windows nodes run in a managed node group or Karpenter"
+    if spec.cni.multi_nic:
+        multi = sorted({name for group in spec.node_groups for name in group.instance_types
+                        if name in catalog and catalog.get(name).network_cards > 1})
+        if multi:
+            yield ("vpc_cni", "settings", "ENABLE_MULTI_NIC"), (
+                f"true on instance types with several network cards ({', '.join(multi)}): eksplan does not model "
+                "ipamd's per-card pools (cards above 0 run WARM_IP_TARGET=1, MINIMUM_IP_TARGET=1 whatever is set); "
+                "plan without it, or on single-card types where it changes nothing")
+
+
 def _fargate(spec: ClusterSpec) -> Iterator[Problem]:
     names: dict[str, int] = {}
     for i, profile in enumerate(spec.fargate_profiles):
@@ -121,6 +145,9 @@ def _cni(spec: ClusterSpec) -> Iterator[Problem]:
             yield where + ("WARM_IP_TARGET",), (
                 "WARM_IP_TARGET and MINIMUM_IP_TARGET both 0 are not supported with prefix delegation"
             )
+    if spec.cni.custom_networking_in_force and s.MAX_ENI == 1:
+        yield where + ("MAX_ENI",), ("1 leaves no ENI for pod addresses with custom networking (the primary ENI "
+                                     "carries none); set 2 or more")
     if spec.ipv6 and spec.cni.custom_networking:
         yield where + ("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",), "custom networking is not supported in IPv6 clusters"
     if s.ENABLE_IPv6 and s.ENABLE_IPv4:
@@ -171,6 +198,7 @@ CHECKS = (
     (_vpc, {"vpc"}),
     (_subnets, {"region", "availability_zones", "vpc", "subnets"}),
     (_node_groups, {"availability_zones", "subnets", "node_groups", "vpc_cni"}),
+    (_launchers, {"auto_mode", "node_groups", "vpc_cni"}),
     (_fargate, {"availability_zones", "fargate_profiles"}),
     (_cni, {"vpc_cni", "requirements"}),
     (_requirements, {"availability_zones", "subnets", "requirements", "planning", "vpc"}),
@@ -178,17 +206,20 @@ CHECKS = (
 )
 
 
-def check_cluster(spec: ClusterSpec, valid_fields: set[str] | None = None) -> list[Problem]:
+def check_cluster(spec: ClusterSpec, valid_fields: set[str] | None = None,
+                  catalog: Catalog | None = None) -> list[Problem]:
     """Every cross-field problem of one cluster (empty when the spec is consistent).
 
     ``valid_fields`` limits the checks to those that read only these top-level fields (for a
     spec built from the valid part of a document); None runs them all.
     """
     problems: list[Problem] = []
+    catalog = catalog or load_catalog()
     for check, needs in CHECKS:
         if valid_fields is not None and not needs <= valid_fields:
             continue
-        for problem in check(spec):
+        found = check(spec, catalog) if check is _launchers else check(spec)
+        for problem in found:
             if problem not in problems:
                 problems.append(problem)
     return problems

@@ -26,6 +26,7 @@ __all__ = [
     "MultusSpec",
     "GrowthSpec",
     "ExtraEnis",
+    "KarpenterSpec",
     "PlanningSpec",
     "ROLES",
 ]
@@ -62,6 +63,7 @@ def _kubernetes_version(value: str) -> str:
 
 
 InstanceTypeName = Annotated[str, AfterValidator(_known_instance_type)]
+Launcher = Literal["managed", "nodeadm", "karpenter", "auto-mode", "bottlerocket"]
 Region = Annotated[str, AfterValidator(_region)]
 KubernetesVersion = Annotated[str, AfterValidator(_kubernetes_version)]
 AvailabilityZone = Annotated[str, AfterValidator(_availability_zone)]
@@ -106,8 +108,18 @@ class SubnetSpec(_Strict):
         return self.id or f"{self.cidr} ({self.availability_zone})"
 
 
+#: What ``kind`` (before ``launcher``) becomes; ``self-managed`` names no launcher and is refused.
+_KIND_TO_LAUNCHER = {"managed": "managed", "karpenter": "karpenter"}
+
+
 class NodeGroupSpec(_Strict):
-    """A node group (managed, self-managed or Karpenter NodePool) and the pods it runs."""
+    """A node group (managed, self-managed or a Karpenter NodePool) and the pods it runs.
+
+    ``launcher`` is what starts its nodes and so sets the kubelet's max pods (see
+    :mod:`eksplan.launchers`); ``max_pods`` is the value set explicitly where that launcher takes
+    one (Karpenter's EC2NodeClass ``spec.kubelet.maxPods``, nodeadm's ``kubelet.config.maxPods``,
+    Bottlerocket's ``settings.kubernetes.max-pods``, a managed node group's launch template).
+    """
 
     name: Name
     instance_types: list[InstanceTypeName] = Field(min_length=1)
@@ -120,8 +132,26 @@ class NodeGroupSpec(_Strict):
     security_group_pods_per_node: int = Field(default=0, ge=0)
     os: Literal["linux", "windows"] = "linux"
     custom_ami: bool = False
-    kind: Literal["managed", "self-managed", "karpenter"] = "managed"
+    launcher: Launcher | None = None
     max_pods: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_is_launcher(cls, data):
+        """``kind`` was renamed ``launcher``: managed and karpenter carry over, self-managed must say which."""
+        if not isinstance(data, dict) or "kind" not in data:
+            return data
+        data = dict(data)
+        kind = data.pop("kind")
+        if "launcher" in data:
+            raise ValueError("give launcher only ('kind' is its former name)")
+        if kind not in _KIND_TO_LAUNCHER:
+            raise ValueError(
+                f"kind: {kind!r} is no longer accepted: write launcher: nodeadm (self-managed AL2023) or "
+                "launcher: bottlerocket (self-managed Bottlerocket); the launcher sets the node's max pods"
+            )
+        data["launcher"] = _KIND_TO_LAUNCHER[kind]
+        return data
 
     @property
     def desired(self) -> int:
@@ -193,6 +223,13 @@ class Requirements(_Strict):
     extra_enis: list[ExtraEnis] = []
 
 
+class KarpenterSpec(_Strict):
+    """The cluster's Karpenter controller settings that change max pods."""
+
+    #: ``settings.reservedENIs`` in its Helm chart (``RESERVED_ENIS``): ENIs kept out of max pods.
+    reserved_enis: int = Field(default=0, ge=0, le=64)
+
+
 class PlanningSpec(_Strict):
     """How the subnet planner sizes what it lays out."""
 
@@ -217,6 +254,7 @@ class ClusterSpec(_Strict):
     node_groups: list[NodeGroupSpec] = []
     fargate_profiles: list[FargateProfileSpec] = []
     vpc_cni: VpcCniSpec
+    karpenter: KarpenterSpec = KarpenterSpec()
     requirements: Requirements = Requirements()
     planning: PlanningSpec = PlanningSpec()
     #: A capture of ``aws ec2 describe-subnets --output json`` (path relative to the spec file)
@@ -228,6 +266,10 @@ class ClusterSpec(_Strict):
     def planned(self) -> bool:
         """True when eksplan lays the subnets out (no subnets given, or asked to)."""
         return self.plan_subnets if self.plan_subnets is not None else not self.subnets
+
+    def launcher(self, group: NodeGroupSpec) -> str:
+        """What launches ``group``'s nodes: as given, else Auto Mode in Auto Mode clusters, else managed."""
+        return group.launcher or ("auto-mode" if self.auto_mode else "managed")
 
     @property
     def ipv6(self) -> bool:
