@@ -77,6 +77,10 @@ class CniConfig:
     other_env: tuple[tuple[str, str], ...] = ()
     source: str = "defaults"
 
+    def __post_init__(self):
+        if self.version is not None and not isinstance(self.version, CniVersion):
+            object.__setattr__(self, "version", parse_cni_version(self.version))
+
     # -- construction -----------------------------------------------------------------------
     @classmethod
     def from_env(cls, env: Mapping[str, object], version: str | CniVersion | None = None, *,

@@ -89,11 +89,13 @@ def nodeadm_expression(cni: CniConfig, *, excluded: bool, trunk: bool, cap: int)
     if cni.max_eni:
         enis = f"(default_enis < {cni.max_eni} ? default_enis : {cni.max_eni})"
     less = (1 if excluded else 0) + (1 if trunk else 0)
-    if less:
-        enis = f"({enis} - {less})"
     per_eni = f"((ips_per_eni - 1) * {IPS_PER_PREFIX})" if cni.prefix_mode else "(ips_per_eni - 1)"
-    pods = f"{enis} * {per_eni} + {HOST_NETWORK_PODS}"
-    return f"{pods} < {cap} ? {pods} : {cap}"
+    usable = f"({enis} - {less})" if less else enis
+    pods = f"{usable} * {per_eni} + {HOST_NETWORK_PODS}"
+    capped = f"{pods} < {cap} ? {pods} : {cap}"
+    if less:  # no ENI left for pods: only the host-network pods run
+        return f"{enis} > {less} ? ({capped}) : {HOST_NETWORK_PODS}"
+    return capped
 
 
 def expression_value(it: InstanceType, cni: CniConfig, *, excluded: bool, trunk: bool, cap: int) -> int:

@@ -45,7 +45,6 @@ def key_figures(ev: Evaluation) -> dict:
 
 def plan_document(ev: Evaluation, artifacts: tuple[Artifact, ...] | None = None) -> dict:
     """Everything eksplan says about one cluster, as JSON-ready data."""
-    from .catalog import load_catalog
     from .cli.subnets_cmd import to_json as subnets_json
 
     spec = ev.analysis.spec
@@ -56,7 +55,7 @@ def plan_document(ev: Evaluation, artifacts: tuple[Artifact, ...] | None = None)
         "region": spec.region,
         "availability_zones": list(spec.availability_zones),
         "generated_by": f"eksplan {__version__}",
-        "catalog": load_catalog().provenance(),
+        "catalog": ev.catalog.provenance(),
         "key_figures": key_figures(ev),
         "decisions": [d.to_dict() for d in ev.decisions],
         "findings": [f.to_dict() for f in ev.findings],

@@ -32,6 +32,8 @@ SCALES = ("min", "desired", "max")
 AWS_RESERVED = 5
 #: The tag subnet discovery reads (aws/amazon-vpc-cni-k8s pkg/awsutils/awsutils.go L80).
 CNI_ROLE_TAG = "kubernetes.io/role/cni"
+#: Cluster-scoped subnet tags of subnet discovery (VPC CNI >= 1.22.1, ``clusterTagKeyPrefix``).
+CLUSTER_TAG_PREFIX = "cni.networking.k8s.aws/cluster/"
 CONTROL_PLANE_ENIS = 4
 CONTROL_PLANE_UPGRADE_ENIS = 4
 #: Windows pods are served by the VPC resource controller from the primary ENI only, with its
@@ -50,6 +52,10 @@ class Slot:
     cidr: str | None = None
     id: str | None = None
     available_ips: int | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def tag(self, key: str) -> str | None:
+        return dict(self.tags).get(key)
 
 
 def slots_from_spec(spec: ClusterSpec) -> tuple[Slot, ...]:
@@ -57,7 +63,8 @@ def slots_from_spec(spec: ClusterSpec) -> tuple[Slot, ...]:
 
 
 def _slot(s: SubnetSpec) -> Slot:
-    return Slot(s.label, s.availability_zone, tuple(s.roles), s.size, str(s.cidr), s.id, s.available_ips)
+    return Slot(s.label, s.availability_zone, tuple(s.roles), s.size, str(s.cidr), s.id, s.available_ips,
+                tuple(sorted(s.tags.items())))
 
 
 @dataclass(frozen=True)
@@ -313,10 +320,65 @@ def _first(slots, role: str, az: str, ids=None) -> list[Slot]:
     return [s for s in slots if s.availability_zone == az and (role in s.roles if ids is None else s.id in ids)]
 
 
+def discovery_candidates(spec: ClusterSpec, slots, az: str, node_slot: Slot) -> list[Slot]:
+    """The subnets subnet discovery may put a node's secondary ENIs in, as ipamd chooses them.
+
+    Same AZ; a subnet tagged ``kubernetes.io/role/cni`` with any value but ``"0"`` (from VPC CNI
+    1.22.1; before, any value), and the node's own subnet unless it is tagged ``"0"``; with
+    ``CLUSTER_NAME`` set on aws-node, a subnet carrying ``cni.networking.k8s.aws/cluster/*`` tags
+    only if one names this cluster (``isSubnetValidForENICreation``, pkg/awsutils/awsutils.go
+    L1260-1308 @ b52188387f2e). Empty when no other subnet qualifies (all stay in the node's).
+    """
+    cni = spec.cni
+    if not cni.effective_subnet_discovery or cni.custom_networking_in_force or cni.ipv6:
+        return []
+    current = cni.version is None or cni.version >= SUBNET_DISCOVERY_EXCLUSION
+    cluster = cni.get("CLUSTER_NAME")
+
+    def valid(slot: Slot) -> bool:
+        value = slot.tag(CNI_ROLE_TAG)
+        if value is None:
+            return slot.label == node_slot.label
+        if current and value == "0":
+            return False
+        if current and cluster:
+            scoped = [k for k, _ in slot.tags if k.startswith(CLUSTER_TAG_PREFIX)]
+            return not scoped or f"{CLUSTER_TAG_PREFIX}{cluster}" in scoped
+        return True
+
+    found = [s for s in slots if s.availability_zone == az and valid(s)]
+    return found if any(s.label != node_slot.label for s in found) else []
+
+
+def _free(load: SubnetLoad) -> int:
+    return (load.size or 0) - load.consumed
+
+
+def _place_discovered(by_label, node: NodeIpUsage, count: int, candidates: list[Slot], group: str) -> None:
+    """Each node's secondary ENIs, one at a time, in the candidate with the most free addresses (ipamd's order)."""
+    placed: dict[str, list[int]] = {}
+    secondary = [e for e in node.per_eni if e.index > 0]
+    for _ in range(count):
+        for eni in secondary:
+            target = max(candidates, key=lambda s: (_free(by_label[s.label]), -candidates.index(s)))
+            load = by_label[target.label]
+            load.eni_primary_ips += 1
+            load.pod_ips_in_use += eni.assigned
+            load.warm_ips += eni.addresses - eni.assigned
+            load.prefixes += eni.slots if node.prefixes else 0
+            placed.setdefault(target.label, [0, 0])
+            placed[target.label][0] += 1
+            placed[target.label][1] += 1 + eni.addresses
+    for label, (enis, taken) in placed.items():
+        by_label[label].contributions.append(f"{group}: {enis} secondary ENIs by subnet discovery = {taken}")
+
+
 def _place_groups(spec, slots, groups, scale, by_label, unplaced) -> None:
     custom = spec.cni.custom_networking_in_force
     for footprint in groups:
         group = next(g for g in spec.node_groups if g.name == footprint.name)
+        cni = group_cni(spec, group)
+        excluded, _ = primary_excluded(spec, group, cni) if group.os != "windows" else (False, None)
         for az, count in footprint.nodes[scale].items():
             node_slots = _first(slots, "nodes", az, set(group.subnets) if group.subnets else None)
             if not node_slots:
@@ -324,13 +386,36 @@ def _place_groups(spec, slots, groups, scale, by_label, unplaced) -> None:
                     unplaced.append(f"node group {group.name}: no node subnet in {az}")
                 continue
             for slot, share in spread(count, [s.label for s in node_slots]).items():
-                _add_node(by_label[slot], footprint.node, "node", share, group.name, custom)
-            if custom and footprint.node.pod_subnet_ips:
+                candidates = [] if cni.auto_mode or group.os == "windows" else \
+                    discovery_candidates(spec, slots, az, by_label_slot(slots, slot))
+                if candidates and not excluded:
+                    node_only = _without_secondary(footprint.node)
+                    _add_node(by_label[slot], node_only, "node", share, group.name, custom)
+                    _place_discovered(by_label, footprint.node, share, candidates, group.name)
+                else:
+                    _add_node(by_label[slot], footprint.node, "node", share, group.name, custom)
+                if excluded and candidates and footprint.node.pod_subnet_ips:
+                    _place_discovered(by_label, footprint.node, share, candidates, group.name)
+            if excluded and footprint.node.pod_subnet_ips and (custom or cni.auto_mode):
                 pod_slots = _first(slots, "pods", az)
                 if pod_slots:
                     _add_node(by_label[pod_slots[0].label], footprint.node, "pod", count, group.name, custom)
                 elif count:
                     unplaced.append(f"node group {group.name}: no pod subnet in {az} (custom networking)")
+            elif excluded and count and not any(
+                    discovery_candidates(spec, slots, az, s) for s in node_slots):
+                unplaced.append(f"node group {group.name}: no subnet tagged {CNI_ROLE_TAG} for its pods in {az}")
+
+
+def by_label_slot(slots, label: str) -> Slot:
+    return next(s for s in slots if s.label == label)
+
+
+def _without_secondary(node: NodeIpUsage) -> NodeIpUsage:
+    """The node with only its primary ENI (the rest are placed by subnet discovery)."""
+    from dataclasses import replace
+
+    return replace(node, per_eni=tuple(e for e in node.per_eni if e.index == 0))
 
 
 def _place_fargate(spec, slots, by_label, unplaced) -> None:
