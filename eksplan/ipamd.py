@@ -216,14 +216,16 @@ def _enis(count: int) -> str:
     return f"{count} ENI" if count == 1 else f"{count} ENIs"
 
 
-def _security_group_pods(it: InstanceType, sg_pods: int, max_pods: int, capacity: NodeCapacity,
+def _security_group_pods(it: InstanceType, s: CniConfig, sg_pods: int, max_pods: int, capacity: NodeCapacity,
                          steps: list[str]) -> tuple[int, int, int, str | None]:
     """Pods with security groups that run (each on a branch ENI), those that cannot, the trunk, why."""
     if not sg_pods:
         return 0, 0, (1 if capacity.branch_enis else 0), None
     if not capacity.branch_enis:
-        steps.append(f"{it.name} cannot attach a trunk ENI: pods with security groups cannot run on it")
-        return 0, sg_pods, 0, f"{it.name} cannot attach a trunk ENI, so its {sg_pods} pods with security groups cannot run"
+        why = ("EKS Auto Mode does not support security groups for pods" if s.auto_mode
+               else f"{it.name} cannot attach a trunk ENI")
+        steps.append(f"{why}: pods with security groups cannot run on it")
+        return 0, sg_pods, 0, f"{why}, so its {sg_pods} pods with security groups cannot run"
     running = min(sg_pods, capacity.branch_enis, max(max_pods - HOST_NETWORK_PODS, 0))
     reason = None
     if running < sg_pods:
@@ -242,7 +244,7 @@ def _simulate(it: InstanceType, pods: int, s: CniConfig, max_pods: int, sg_pods:
     steps = [f"{it.name}: {it.enis} ENIs x {it.ipv4_per_eni} IPv4 addresses; {s.describe()}; max pods {max_pods}"]
     capacity = node_capacity(it, s, primary_excluded=primary_excluded)
     requested = pods + sg_pods
-    sg_pods, sg_pending, trunk, sg_reason = _security_group_pods(it, sg_pods, max_pods, capacity, steps)
+    sg_pods, sg_pending, trunk, sg_reason = _security_group_pods(it, s, sg_pods, max_pods, capacity, steps)
     if s.ipv6:
         # One /80 prefix on the primary ENI; the node's own IPv4 address comes from the node subnet.
         placed = min(pods, max(max_pods - HOST_NETWORK_PODS - sg_pods, 0))

@@ -124,6 +124,9 @@ CASES = {
         lambda: (sgp(node_groups=group(instance_types=["t3.large"], security_group_pods_per_node=0)), None),
         lambda: (sgp(**{"vpc_cni.version": "1.20.4", "node_groups": group(instance_types=["t3.large"],
                                                                             security_group_pods_per_node=0)}), None)),
+    "auto-mode-unsupported": (
+        lambda: (sgp(auto_mode=True), None),
+        lambda: (spec(auto_mode=True, **{"vpc_cni.settings": {}}), None)),
     "warm-eni-target-ignored": (
         lambda: (spec(**{"vpc_cni.settings": settings(WARM_ENI_TARGET=1)}), None),
         lambda: (spec(), None)),

@@ -15,6 +15,7 @@ from moto import mock_aws
 from eksplan import CatalogError, UnknownInstanceType
 from eksplan.catalog import BUNDLED_SNAPSHOT, load_catalog
 from eksplan.catalog.branch import BUNDLED_BRANCH_SNAPSHOT as BRANCH_SNAPSHOT, BranchLimits, load_branch_limits, trunk_capable
+from eksplan.catalog.bottlerocket import load_bottlerocket_table, parse_eni_max_pods
 from eksplan.catalog.ec2 import instance_type_from_ec2, merge_regions
 from eksplan.catalog.refresh import build_snapshot, dumps_snapshot, fetch_regions, read_capture
 from eksplan.cli.main import main
@@ -258,3 +259,33 @@ def test_limits_go_without_entries_is_refused(tmp_path, capsys):
                  "--output", str(tmp_path / "out.json")]) == 2
     assert capsys.readouterr().err.strip().endswith(
         "limits.go: no instance-type entries found (expected the VPC resource controller's pkg/aws/vpc/limits.go)")
+
+
+# -- Bottlerocket's shipped max-pods table ----------------------------------------------------------
+
+def test_bottlerocket_table_is_the_secondary_ip_formula(catalog):
+    """Bottlerocket's table holds the default card's secondary-IP figure, like AWS's eni-max-pods.txt.
+
+    The two exceptions are the types the table was generated for before EC2 split their interfaces
+    over two network cards (the same types AWS's published table still lists at 737).
+    """
+    table = load_bottlerocket_table()
+    shared = [name for name in table.types if name in catalog]
+    assert len(shared) > 900
+    differ = {name for name in shared
+              if table.get(name) != catalog.get(name).enis * (catalog.get(name).ipv4_per_eni - 1) + 2}
+    assert differ == {"i7ie.48xlarge", "i7ie.metal-48xl"}
+    assert table.provenance() == "bottlerocket-os/bottlerocket-core-kit packages/os/eni-max-pods @ 96d45ad5348c"
+
+
+def test_bottlerocket_table_parses_type_and_value_lines(tmp_path):
+    text = "# header\n\nm5.large 29\nc7g.medium 8\n"
+    assert parse_eni_max_pods(text) == {"m5.large": 29, "c7g.medium": 8}
+    with pytest.raises(CatalogError, match=r"^eni-max-pods: line 2: 'm5.large twenty-nine' is not 'TYPE MAX_PODS'$"):
+        parse_eni_max_pods("# header\nm5.large twenty-nine\n")
+    source = tmp_path / "eni-max-pods"
+    source.write_text(text)
+    out = tmp_path / "out.json"
+    assert main(["instance-types", "refresh-bottlerocket", "--from-file", str(source), "--commit", "96d45ad5348c",
+                 "--output", str(out)]) == 0
+    assert json.loads(out.read_text())["instance_types"] == {"c7g.medium": 8, "m5.large": 29}
