@@ -60,7 +60,7 @@ def evaluate(spec_or_analysis: ClusterSpec | ClusterAnalysis, catalog: Catalog |
     else:
         analysis = analyze(spec_or_analysis, catalog or load_catalog())
     ctx = Context.for_spec(analysis, observed)
-    decisions = tuple(d for rule in DECISION_RULES if (d := rule.decide(ctx)) is not None)
+    decisions = tuple(d for rule in DECISION_RULES if (d := rule.run(ctx)) is not None)
     return Evaluation(analysis, decisions, _run(ctx))
 
 

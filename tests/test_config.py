@@ -72,9 +72,9 @@ def test_golden(examples, cluster):
 
 
 def test_settings_follow_the_decisions():
-    """The aws-node environment applies the decisions' settings over the spec's own."""
+    """The aws-node environment applies the decisions' settings over the spec's own, and drops what ipamd ignores."""
     ev = evaluate(ClusterSpec.model_validate(base_spec(**{"vpc_cni.settings": {"WARM_ENI_TARGET": 1},
-                                                           "node_groups": [{**base_spec()["node_groups"][0], "pods_per_node": 45}]})))
+                                                           "node_groups": [{**base_spec()["node_groups"][0], "pods_per_node": 70}]})))
     env, removed = aws_node_env(ev)
     assert env == {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}
     assert removed == ["WARM_ENI_TARGET"]

@@ -84,7 +84,7 @@ EXPECTED_DECISIONS = {
     "payments-prod": {"ip-family": "IPv4", "ip-mode": "Prefix delegation",
                       "pod-networking": "Pods in the node subnets", "endpoint-access": "public and private",
                       "cni-operations": "EKS managed add-on"},
-    "retail-constrained": {"ip-family": "IPv4", "ip-mode": "Prefix delegation",
+    "retail-constrained": {"ip-family": "IPv4", "ip-mode": "Secondary IP",
                            "pod-networking": "Custom networking (ENIConfig per AZ, pods in 100.64.0.0/10)",
                            "endpoint-access": "private", "cni-operations": "EKS managed add-on"},
     "analytics-ipv6": {"ip-family": "IPv6", "ip-mode": "Prefix delegation", "pod-networking": "Pods in the node subnets",
@@ -122,7 +122,9 @@ def test_decisions_are_madr_complete(example_evaluations):
 def test_ip_mode_weighs_both_modes(example_evaluations):
     """The IP-mode record states the addresses each mode would take."""
     d = example_evaluations["dev-sandbox"].decision("ip-mode")
-    assert any(line.startswith("addresses at desired size: ") and "with secondary IPs" in line for line in d.drivers)
+    assert any(line.startswith("secondary IP: every node group's pods fit; ") and line.endswith(" subnet addresses at desired size")
+               for line in d.drivers)
+    assert any(line.startswith("prefix delegation: every node group's pods fit; ") for line in d.drivers)
 
 
 def test_settings_only_rules_on_a_daemonset():

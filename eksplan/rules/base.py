@@ -7,6 +7,7 @@ required. A decision rule returns one :class:`Decision` in the MADR shape.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable
 
@@ -16,8 +17,13 @@ from ..cni import CniConfig
 from ..spec.model import ClusterSpec, NodeGroupSpec
 
 __all__ = [
-    "SEVERITIES", "Finding", "FindingRule", "Option", "Decision", "DecisionRule", "Context",
+    "SEVERITIES", "Finding", "FindingRule", "Option", "Outcome", "Decision", "DecisionRule", "Context", "shell_quote",
 ]
+
+def shell_quote(value: str) -> str:
+    """``value`` as one shell word, for commands a reader will paste (``shlex.quote``)."""
+    return shlex.quote(value)
+
 
 #: From most to least serious.
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -100,11 +106,35 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a decision rule decides for one cluster: everything of a :class:`Decision` but its metadata."""
+
+    context: str
+    drivers: tuple[str, ...]
+    options: tuple[Option, ...]
+    chosen: str
+    because: str
+    consequences: tuple[str, ...]
+    confirm: tuple[str, ...]
+    current: str | None = None
+    settings: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DecisionRule:
+    """A decision rule: its metadata, written once, beside the function that decides."""
+
     id: str
     title: str
     guide: str
-    decide: Callable[["Context"], Decision | None]
+    decide: Callable[["Context"], Outcome | None]
+
+    def run(self, ctx: "Context") -> Decision | None:
+        outcome = self.decide(ctx)
+        if outcome is None:
+            return None
+        return Decision(self.id, self.title, guide=self.guide, **{
+            name: getattr(outcome, name) for name in Outcome.__dataclass_fields__})
 
 
 @dataclass

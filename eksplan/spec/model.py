@@ -23,6 +23,7 @@ __all__ = [
     "NodeGroupSpec",
     "FargateProfileSpec",
     "Requirements",
+    "ApiClient",
     "MultusSpec",
     "GrowthSpec",
     "ExtraEnis",
@@ -204,6 +205,15 @@ class ExtraEnis(_Strict):
         return self
 
 
+class ApiClient(_Strict):
+    """Something that must reach the cluster's Kubernetes API besides its nodes: CI/CD, operators, tools."""
+
+    name: Name
+    #: Where it connects from: the internet, an on-premises network, a peered VPC, or this VPC.
+    network: Literal["internet", "on-prem", "peered", "vpc"]
+    cidrs: list[IPv4Cidr] = []
+
+
 class Requirements(_Strict):
     """What the cluster must support, and the constraints it lives with."""
 
@@ -220,6 +230,7 @@ class Requirements(_Strict):
     growth: GrowthSpec | None = None
     endpoint_access: Literal["public", "public-private", "private"] = "public"
     public_endpoint_cidrs: list[IPv4Cidr] = []
+    api_clients: list[ApiClient] = []
     extra_enis: list[ExtraEnis] = []
 
 
