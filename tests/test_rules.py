@@ -12,7 +12,7 @@ from eksplan.rules import FINDING_RULES, SEVERITIES
 from eksplan.spec import ClusterSpec, load_fleet
 
 from .conftest import ROOT
-from .rule_cases import CASES, spec as base_spec
+from .rule_cases import CASES, MESSAGES, spec as base_spec
 
 GUIDE_SECTIONS = (ROOT.parent / "shared" / "guide" / "eks-networking-vpc-cni.txt")
 
@@ -51,6 +51,17 @@ def test_guide_sections_exist():
     for rule in list(FINDING_RULES) + list(DECISION_RULES):
         for part in rule.guide.split(" — "):
             assert part in text, f"{rule.id}: {part!r} is not a section of the guide"
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_fires_with_its_exact_message(rule_id):
+    """fires_<rule>: the rule's findings say exactly what they are expected to say."""
+    fires, _ = CASES[rule_id]
+    assert tuple(f.message for f in findings_of(fires) if f.rule == rule_id) == MESSAGES[rule_id]
+
+
+def test_every_rule_has_its_messages():
+    assert set(MESSAGES) == set(CASES) == {r.id for r in FINDING_RULES}
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))

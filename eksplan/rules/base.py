@@ -17,8 +17,14 @@ from ..cni import CniConfig
 from ..spec.model import ClusterSpec, NodeGroupSpec
 
 __all__ = [
-    "SEVERITIES", "Finding", "FindingRule", "Option", "Outcome", "Decision", "DecisionRule", "Context", "shell_quote",
+    "SEVERITIES", "Finding", "FindingRule", "Option", "Outcome", "Decision", "DecisionRule", "Context", "shell_quote", "join_names",
 ]
+
+def join_names(names) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
 
 def shell_quote(value: str) -> str:
     """``value`` as one shell word, for commands a reader will paste (``shlex.quote``)."""

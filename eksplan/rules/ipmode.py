@@ -11,30 +11,63 @@ TUNING = "VPC CNI Configuration Tuning"
 
 
 def _pd_fragmented(ctx: Context):
-    for risk in ctx.analysis.prefix_risks:
-        if risk.at_risk:
-            fix = f"; reserve {risk.recommended_reservation}" if risk.recommended_reservation else ""
-            yield risk.subnet, (
-                f"subnet {risk.subnet} ({risk.cidr}) needs {risk.prefixes_needed} contiguous /28 blocks at max "
-                f"size, but only {risk.worst_case_free_blocks} are surely free (at best {risk.best_case_free_blocks}) "
-                f"and no prefix CIDR reservation covers them{fix}"
-            )
-
-
-def _mixed_modes(ctx: Context):
-    if not ctx.settings.prefix_delegation or ctx.ipv6:
+    risks = [r for r in ctx.analysis.prefix_risks if r.at_risk]
+    if not risks:
         return
+    def detail(r, covered: str = "") -> str:
+        return (f"{r.subnet} ({r.cidr}) needs {r.prefixes_needed} contiguous /28 blocks at max size, but only "
+                f"{r.worst_case_free_blocks} are surely free (at best {r.best_case_free_blocks}){covered}"
+                + (f"; reserve {r.recommended_reservation} once no address in it is in use"
+                   if r.recommended_reservation else ""))
+
+    if len(risks) == 1:
+        yield risks[0].subnet, "subnet " + detail(risks[0], " and no prefix CIDR reservation covers them")
+    else:
+        yield ", ".join(r.subnet for r in risks), (
+            f"{len(risks)} subnets lack the /28 blocks prefixes need and no prefix CIDR reservation covers them: "
+            + "; ".join(detail(r) for r in risks))
+
+
+def _prefix_users(ctx: Context) -> tuple[list[str], list[str]]:
+    """Node groups' instance types that use prefixes, and those that fall back (with why), when PD is requested."""
     version = ctx.settings.version
+    using, falling = [], []
     for group in ctx.spec.node_groups:
+        if ctx.spec.launcher(group) == "auto-mode":
+            continue
         if group.os == "windows":
-            yield group.name, (f"node group {group.name} runs Windows, which the VPC CNI's prefix delegation does not "
-                               "cover: the cluster mixes prefix and secondary-IP nodes")
+            falling.append(f"node group {group.name} runs Windows, which prefix delegation does not cover")
             continue
         for it in ctx.types(group):
             reason = prefix_delegation_unsupported_reason(it, version)
             if reason:
-                yield group.name, (f"node group {group.name} includes {it.name}, where {reason}: those nodes run "
-                                   "in secondary-IP mode while the rest of the cluster uses prefixes")
+                falling.append(f"node group {group.name}'s {it.name}: {reason}")
+            else:
+                using.append(f"{group.name}'s {it.name}")
+    return using, falling
+
+
+def _prefix_requested(ctx: Context) -> bool:
+    s = ctx.settings
+    return bool(s.prefix_delegation) and not ctx.ipv6 and not (s.version is not None and s.version < PREFIX_DELEGATION)
+
+
+def _mixed_modes(ctx: Context):
+    if not _prefix_requested(ctx):
+        return
+    using, falling = _prefix_users(ctx)
+    if using and falling:
+        yield "cluster", (f"prefix delegation is on, and {', '.join(using)} use prefixes, but "
+                          + "; ".join(falling) + ": those nodes keep secondary IPs")
+
+
+def _prefix_without_effect(ctx: Context):
+    if not _prefix_requested(ctx):
+        return
+    using, falling = _prefix_users(ctx)
+    if falling and not using:
+        yield "vpc-cni", ("ENABLE_PREFIX_DELEGATION is true but no node of the cluster can use prefixes ("
+                          + "; ".join(falling) + "): every node keeps secondary IPs")
 
 
 def _pd_old_cni(ctx: Context):
@@ -88,6 +121,12 @@ RULES = (
                    "IPs, so max pods, warm pools and subnet sizing differ from node to node."),
         remediation="Run only Nitro (or bare-metal) Linux instance types in a prefix-mode cluster, or keep secondary IP everywhere.",
         guide=PD, check=_mixed_modes),
+    FindingRule(
+        id="prefix-delegation-without-effect", title="Prefix delegation on nodes that cannot use it", severity="medium",
+        rationale=("ipamd uses prefixes only on Nitro (and, from VPC CNI 1.11.0, bare-metal) Linux nodes; elsewhere "
+                   "ENABLE_PREFIX_DELEGATION changes nothing, and max pods and subnet sizing planned for prefixes are wrong."),
+        remediation="Use Nitro instance types for prefix delegation, or leave it off and size for secondary IPs.",
+        guide=PD, check=_prefix_without_effect),
     FindingRule(
         id="prefix-delegation-old-cni", title="Prefix delegation enabled on a CNI without it", severity="high",
         rationale="ENABLE_PREFIX_DELEGATION arrived in VPC CNI 1.9.0; older releases ignore it.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..catalog.branch import load_branch_limits
 from ..cniversion import TRUNK_SLOT_TRUNKING_ONLY
-from .base import Context, FindingRule
+from .base import Context, FindingRule, join_names
 
 MODES = "Security Groups for Pods — Enforcing Modes"
 OPS = "Security Groups for Pods — Operational Requirements"
@@ -48,7 +48,8 @@ def _branch_enis(ctx: Context):
             if limits is not None and limits.trunking and wanted > limits.branch_enis:
                 yield group.name, (f"node group {group.name} schedules {wanted} pods with security groups per node on "
                                    f"{it.name}, which takes {limits.branch_enis} branch ENIs "
-                                   f"(vpc.amazonaws.com/pod-eni): {wanted - limits.branch_enis} of them stay Pending")
+                                   f"(vpc.amazonaws.com/pod-eni): {wanted - limits.branch_enis} of them "
+                                   f"stay{'s' if wanted - limits.branch_enis == 1 else ''} Pending")
 
 
 def _trunk_slot_wasted(ctx: Context):
@@ -94,10 +95,11 @@ def _external_snat(ctx: Context):
 def _public_subnets(ctx: Context):
     for group in _sgp_groups(ctx):
         subnets = [s for s in ctx.spec.subnets if s.id in (group.subnets or ())]
-        public = [s for s in subnets if "public" in s.roles]
-        for subnet in public:
-            yield group.name, (f"node group {group.name} runs pods with security groups in public subnet "
-                               f"{subnet.label}: they get no public address and no source NAT")
+        public = [s.label for s in subnets if "public" in s.roles]
+        if public:
+            yield group.name, (f"node group {group.name} runs pods with security groups in public "
+                               f"subnet{'s' if len(public) > 1 else ''} {join_names(public)}: they get no public "
+                               "address and no source NAT")
 
 
 RULES = (
