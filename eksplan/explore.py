@@ -90,7 +90,8 @@ def subnet_usage_rows(analysis, scales: Sequence[str] = ("min", "desired", "max"
     for scale in scales:
         for load in analysis.usage.at(scale):
             parts = (("pods", load.pod_ips_in_use), ("warm pool", load.warm_ips), ("ENI primaries", load.eni_primary_ips),
-                     ("other ENIs", load.security_group_ips + load.fargate_ips + load.control_plane_ips + load.extra_eni_ips),
+                     ("other ENIs", load.security_group_ips + load.fargate_ips + load.control_plane_ips + load.extra_eni_ips
+                                      + load.multus_ips),
                      ("AWS reserved", load.aws_reserved))
             for rank, (kind, value) in enumerate(parts):
                 rows.append({"scale": scale, "subnet": load.label, "kind": kind, "addresses": value, "rank": rank,

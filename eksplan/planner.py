@@ -24,7 +24,7 @@ from .spec.model import ClusterSpec
 __all__ = ["PlannedSubnet", "Shortfall", "SubnetPlan", "plan_subnets", "prefix_for", "subnet_tags", "Allocator"]
 
 CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
-ROLE_ORDER = ("nodes", "pods", "public", "cluster")
+ROLE_ORDER = ("nodes", "pods", "multus", "public", "cluster")
 MIN_PREFIX, MAX_PREFIX = 16, 28
 
 
@@ -144,6 +144,8 @@ def _missing_roles(spec: ClusterSpec) -> list[tuple[str, str]]:
     roles = ["cluster", "public", "nodes"]
     if spec.cni.custom_networking_in_force:
         roles.append("pods")
+    if spec.requirements.multus is not None and spec.requirements.multus.pods_per_node:
+        roles.append("multus")
     return [(az, role) for az in spec.availability_zones for role in roles if not spec.subnets_with(role, az)]
 
 

@@ -231,6 +231,7 @@ class SubnetLoad:
     fargate_ips: int = 0
     control_plane_ips: int = 0
     extra_eni_ips: int = 0
+    multus_ips: int = 0
     prefixes: int = 0
     aws_reserved: int = AWS_RESERVED
     available_ips: int | None = None
@@ -240,7 +241,7 @@ class SubnetLoad:
     def used(self) -> int:
         """Addresses held by something that works (everything but the warm pool)."""
         return (self.pod_ips_in_use + self.eni_primary_ips + self.security_group_ips + self.fargate_ips
-                + self.control_plane_ips + self.extra_eni_ips + self.aws_reserved)
+                + self.control_plane_ips + self.extra_eni_ips + self.multus_ips + self.aws_reserved)
 
     @property
     def consumed(self) -> int:
@@ -309,6 +310,7 @@ def rollup(spec: ClusterSpec, slots: tuple[Slot, ...], groups: tuple[GroupFootpr
         by_label = {s.label: SubnetLoad(s.label, s.availability_zone, s.roles, s.size, s.cidr, scale,
                                         available_ips=s.available_ips) for s in slots}
         _place_groups(spec, slots, groups, scale, by_label, unplaced)
+        _place_multus(spec, slots, groups, scale, by_label, unplaced)
         _place_fargate(spec, slots, by_label, unplaced)
         _place_control_plane(slots, by_label, unplaced)
         _place_extra(spec, slots, by_label, unplaced)
@@ -416,6 +418,27 @@ def _without_secondary(node: NodeIpUsage) -> NodeIpUsage:
     from dataclasses import replace
 
     return replace(node, per_eni=tuple(e for e in node.per_eni if e.index == 0))
+
+
+def _place_multus(spec, slots, groups, scale, by_label, unplaced) -> None:
+    """Each node of a Multus group: one more ENI in its AZ's multus subnet, and an address per Multus pod."""
+    multus = spec.requirements.multus
+    if multus is None or not multus.pods_per_node:
+        return
+    for footprint in groups:
+        if not multus.attaches(footprint.name):
+            continue
+        per_node = 1 + multus.pods_per_node
+        for az, count in footprint.nodes[scale].items():
+            targets = _first(slots, "multus", az)
+            if not targets:
+                if count:
+                    unplaced.append(f"node group {footprint.name}: no multus subnet in {az}")
+                continue
+            load = by_label[targets[0].label]
+            load.multus_ips += count * per_node
+            load.contributions.append(f"{footprint.name}: {count} nodes x ({multus.interface} ENI + "
+                                      f"{multus.pods_per_node} Multus pods) = {count * per_node}")
 
 
 def _place_fargate(spec, slots, by_label, unplaced) -> None:

@@ -16,6 +16,7 @@ import yaml
 from ..catalog.addon import load_addon_schema
 from ..engine import Evaluation
 from ..nodeconfig import max_pods_plans
+from .multus import multus_plan
 from .awsnode import (BACKUP, addon_configuration, aws_node_env, proposed_cni, set_env_commands,
                       update_addon_commands)
 from .objects import (CNI_IPV6_POLICY, eniconfigs, ipv6_cluster_commands, load_balancers, multus_sg_rules,
@@ -98,16 +99,24 @@ def _max_pods(ev: Evaluation) -> list[Artifact]:
     return out
 
 
-def _multus(ev: Evaluation) -> list[dict] | None:
-    multus = ev.analysis.spec.requirements.multus
-    if multus is None:
-        return None
-    config = {"cniVersion": "0.3.1", "type": "macvlan", "master": multus.interface, "mode": "bridge",
-              "ipam": {"type": "host-local", "subnet": str(multus.secondary_cidrs[0]) if multus.secondary_cidrs else "<secondary CIDR>"}}
-    nad = {"apiVersion": "k8s.cni.cncf.io/v1", "kind": "NetworkAttachmentDefinition",
-           "metadata": {"name": f"{multus.interface}-macvlan", "namespace": "default"},
-           "spec": {"config": json.dumps(config)}}
-    return [nad]
+def _multus(ev: Evaluation) -> list[Artifact]:
+    plan = multus_plan(ev)
+    if plan is None:
+        return []
+    interface = ev.analysis.spec.requirements.multus.interface
+    out = []
+    if plan["reservations"]:
+        out.append(Artifact("multus-subnet-reservations", "shell", "hold each AZ's whereabouts range out of EC2's own "
+                            "assignments (explicit CIDR reservations)", plan["reservations"]))
+    out.append(Artifact("multus-eni-tags", "shell", f"tag every node's {interface} ENI so that the VPC CNI leaves it "
+                        "alone (in the launch template or the function that attaches it)", plan["tags"]))
+    if plan["nads"]:
+        out.append(Artifact("multus-network-attachments", "yaml", f"one NetworkAttachmentDefinition per AZ: ipvlan on "
+                            f"{interface}, whereabouts IPAM over the reserved range", plan["nads"]))
+    out.append(Artifact("multus-pod-addresses", "shell", f"assign each Multus pod's address to its node's {interface} "
+                        "(EC2 delivers only to addresses an ENI holds); aws-samples/eks-automated-ipmgmt-multus-pods "
+                        "does it per pod from an initContainer, sidecar or DaemonSet", plan["assign"]))
+    return out
 
 
 def _aws_node(ev: Evaluation) -> list[Artifact]:
@@ -156,9 +165,8 @@ def generate(ev: Evaluation) -> tuple[Artifact, ...]:
     out.extend(_max_pods(ev))
     if env.get("ENABLE_POD_ENI") == "true":
         out.append(Artifact("security-group-policy", "yaml", "a SecurityGroupPolicy to adapt", security_group_policy(ev)))
-    multus = _multus(ev)
-    if multus:
-        out.append(Artifact("multus-network-attachment", "yaml", "NetworkAttachmentDefinition for the secondary network", multus))
+    out.extend(_multus(ev))
+    if spec.requirements.multus is not None and spec.requirements.multus.secondary_cidrs:
         out.append(Artifact("multus-node-security-group", "shell", "node security group rules for Multus traffic",
                             multus_sg_rules(ev)))
     if ipv6:

@@ -173,6 +173,10 @@ def _requirements(spec: ClusterSpec) -> Iterator[Problem]:
             parse_multus_version(r.multus.version)
         except ValueError as exc:
             yield ("requirements", "multus", "version"), str(exc)
+        names = {g.name for g in spec.node_groups}
+        for i, name in enumerate(r.multus.node_groups or ()):
+            if name not in names:
+                yield ("requirements", "multus", "node_groups", i), f"{name!r} is not a node group of this cluster"
     pod_cidr = spec.planning.pod_cidr
     if pod_cidr is not None and not any(pod_cidr.subnet_of(c) for c in spec.vpc.cidrs):
         vpc = ", ".join(str(c) for c in spec.vpc.cidrs)
@@ -189,6 +193,10 @@ def _layout(spec: ClusterSpec) -> Iterator[Problem]:
                 yield ("node_groups", i, "availability_zones"), f"no subnet with role 'nodes' in {az}"
             if spec.cni.custom_networking and not spec.ipv6 and not spec.subnets_with("pods", az):
                 yield ("subnets",), f"custom networking needs a subnet with role 'pods' in {az} (for its ENIConfig)"
+            multus = spec.requirements.multus
+            if multus and multus.pods_per_node and multus.attaches(group.name) and not spec.subnets_with("multus", az):
+                yield ("subnets",), (f"Multus pods of node group {group.name} need a subnet with role 'multus' in {az} "
+                                     f"(for the nodes' {multus.interface} ENIs)")
 
 
 #: Each check and the top-level fields it reads: when some fields of a spec are invalid, the

@@ -32,8 +32,8 @@ __all__ = [
     "ROLES",
 ]
 
-ROLES = ("cluster", "public", "nodes", "pods")
-Role = Literal["cluster", "public", "nodes", "pods"]
+ROLES = ("cluster", "public", "nodes", "pods", "multus")
+Role = Literal["cluster", "public", "nodes", "pods", "multus"]
 
 
 class _Strict(BaseModel):
@@ -168,12 +168,23 @@ class FargateProfileSpec(_Strict):
 
 
 class MultusSpec(_Strict):
-    """Multus CNI for secondary pod interfaces."""
+    """Multus CNI for secondary pod interfaces (ipvlan on a second ENI per node, whereabouts IPAM).
+
+    Each node of ``node_groups`` (default: every group) attaches one more ENI, ``interface``, in
+    its AZ's subnet with role ``multus``; each of its ``pods_per_node`` Multus pods takes one
+    address there, assigned to that ENI (EC2 delivers only to addresses an ENI holds).
+    ``secondary_cidrs`` are the networks those interfaces reach (for the node security group).
+    """
 
     version: str
     plugin: Literal["thick", "thin"]
     secondary_cidrs: list[IPv4Cidr] = []
     interface: str = "eth1"
+    pods_per_node: int = Field(default=0, ge=0, le=1000)
+    node_groups: list[Name] | None = None
+
+    def attaches(self, group_name: str) -> bool:
+        return self.node_groups is None or group_name in self.node_groups
 
 
 class GrowthSpec(_Strict):
