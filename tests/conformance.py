@@ -694,6 +694,49 @@ def _addon_values(commands: list[list[str]]) -> tuple[set[str], list]:
     return files, inline
 
 
+_IAM_TOP = {"Version", "Id", "Statement"}
+_IAM_STATEMENT = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
+                  "Condition"}
+_IAM_ACTION = re.compile(r"\*|[a-z0-9-]+:[A-Za-z0-9*]+")
+_IAM_RESOURCE = re.compile(r"\*|arn:[^:]+:[^:]*:[^:]*:[^:]*:.+")
+
+
+def check_iam_policy(doc, where: str) -> list[str]:
+    """An IAM identity policy against the IAM JSON policy grammar (AWS IAM User Guide, "Grammar of the IAM
+    JSON policy language"): Version, Statement; each statement an Effect, exactly one of Action/NotAction
+    and of Resource/NotResource; actions ``service:Name`` (wildcards allowed), resources ARNs or ``*``."""
+    if not isinstance(doc, dict):
+        return [f"{where}: an IAM policy is a JSON object"]
+    out = [f"{where}.{key}: unknown field of an IAM policy" for key in doc if key not in _IAM_TOP]
+    if doc.get("Version") not in ("2012-10-17", "2008-10-17"):
+        out.append(f"{where}.Version: {doc.get('Version')!r} is not an IAM policy language version")
+    statements = doc.get("Statement")
+    statements = [statements] if isinstance(statements, dict) else statements
+    if not isinstance(statements, list) or not statements:
+        return out + [f"{where}.Statement: required, one statement or a list of them"]
+    for i, st in enumerate(statements):
+        at = f"{where}.Statement[{i}]"
+        if not isinstance(st, dict):
+            out.append(f"{at}: a statement is a JSON object")
+            continue
+        out += [f"{at}.{key}: unknown field of a statement" for key in st if key not in _IAM_STATEMENT]
+        if st.get("Effect") not in ("Allow", "Deny"):
+            out.append(f"{at}.Effect: {st.get('Effect')!r} is not Allow or Deny")
+        for field, pattern in (("Action", _IAM_ACTION), ("Resource", _IAM_RESOURCE)):
+            present = [k for k in (field, f"Not{field}") if k in st]
+            if len(present) != 1:
+                out.append(f"{at}: needs exactly one of {field} and Not{field}")
+                continue
+            values = st[present[0]]
+            values = [values] if isinstance(values, str) else values
+            if not isinstance(values, list) or not values:
+                out.append(f"{at}.{present[0]}: a string or a non-empty list of strings")
+                continue
+            out += [f"{at}.{present[0]}: {v!r} is not a valid {field.lower()}" for v in values
+                    if not isinstance(v, str) or not pattern.fullmatch(v)]
+    return out
+
+
 def _check_document(doc, name: str, kind: str, where: str, upstream: Upstream, files: set, cni_version) -> list[str]:
     if isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc:
         where = f"{where} {_describe(doc)}"
@@ -704,6 +747,8 @@ def _check_document(doc, name: str, kind: str, where: str, upstream: Upstream, f
                                          f"{where} configurationValues", cni_version)
     if "karpenter" in name:
         return check_helm_values(doc, upstream.karpenter_values, f"{where} Karpenter Helm values")
+    if kind == "json" and isinstance(doc, dict) and "Statement" in doc:
+        return check_iam_policy(doc, f"{where} IAM policy")
     return [f"{where}: neither a Kubernetes object, the add-on's configurationValues nor Helm values: "
             "no upstream schema to validate it against"]
 

@@ -522,3 +522,16 @@ def test_hostile_names_in_confirm_commands(name):
                         found.setdefault(message, variant)
     assert checked or not clusters, "no confirm command names the cluster: nothing was tested"
     assert not found, report(found)
+
+
+def test_iam_policy_grammar():
+    """The IAM policy validator accepts the VPC CNI's IPv6 policy and rejects malformed statements."""
+    from eksplan.config.objects import CNI_IPV6_POLICY
+
+    assert c.check_iam_policy(CNI_IPV6_POLICY, "policy") == []
+    bad = {"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "AssignIpv6Addresses"}]}
+    assert c.check_iam_policy(bad, "policy") == [
+        "policy.Statement[0].Effect: 'allow' is not Allow or Deny",
+        "policy.Statement[0].Action: 'AssignIpv6Addresses' is not a valid action",
+        "policy.Statement[0]: needs exactly one of Resource and NotResource",
+    ]
