@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from eksplan.errors import EksplanError
+from eksplan.guide import GUIDE_URL
 from eksplan.report import ClusterReport, render_fleet, slugify
 from eksplan.report.html import chart_html
 from eksplan.report.runner import check_parameters
@@ -33,8 +34,8 @@ def test_slugify(name, slug):
 def test_sections_escape_hostile_text():
     """A cluster name and description full of markup render as text in every section."""
     report = ClusterReport(ClusterSpec.model_validate(base_spec(name=HOSTILE, description="<b>bold</b> & co")))
-    html = "".join(str(getattr(report, s)()) for s in ("header", "key_figures", "decisions", "findings",
-                                                        "configuration", "subnet_map"))
+    html = "".join(str(getattr(report, s)()) for s in ("header", "verdict", "key_figures", "decisions", "findings",
+                                                        "configuration", "address_space"))
     assert HOSTILE not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
 
@@ -50,6 +51,7 @@ def test_chart_ids_are_deterministic():
     report = ClusterReport(ClusterSpec.model_validate(base_spec()))
     figures = str(report.figures())
     assert re.findall(r'id="(chart-\d+)"', figures) == ["chart-1", "chart-2", "chart-3"]
+    assert re.findall(r'id="(chart-\d+)"', str(report.address_space())) == ["chart-4"]
 
 
 def test_notebook_parameters_are_checked(tmp_path):
@@ -106,13 +108,15 @@ def test_fleet_renders_every_valid_cluster(fleet):
 
 @pytest.mark.slow
 def test_reports_are_offline_and_small(fleet):
-    """No report loads anything from a network, and each stays under 2 MB."""
+    """No report loads anything from a network (links to the guide are only links), and each stays under 2 MB."""
     result, _ = fleet
     pages = sorted(result.out_dir.glob("*.html"))
     assert len(pages) == 9
     for page in pages:
         text = page.read_text()
-        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), page.name
+        assert not re.search(r"""(src\s*=|<link[^>]*href\s*=|url\()\s*["']?(https?:)?//""", text), page.name
+        external = re.findall(r"""<a [^>]*href="(https?://[^"]+)"""", text)
+        assert all(url.startswith(GUIDE_URL) for url in external), page.name
         assert "@import" not in text and "cdn" not in text.lower().replace("cdnjs", "cdn"), page.name
         assert page.stat().st_size < 2_000_000, page.name
 

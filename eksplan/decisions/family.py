@@ -80,7 +80,7 @@ def decide(ctx: Context) -> Decision:
     return Outcome(
         context=(f"Cluster {spec.name} must choose its IP family at creation. IPv6 ends pod address exhaustion but "
                  "is permanent and narrows the instance types and integrations."),
-        drivers=tuple(drivers), options=(IPV4, IPV6_OPTION), chosen=chosen, because=because,
+        drivers=tuple(drivers), chosen=chosen, because=because,
         consequences=consequences,
         confirm=(f"aws eks describe-cluster --name {name} --query cluster.kubernetesNetworkConfig.ipFamily --output text",
                  "kubectl get daemonset aws-node -n kube-system -o jsonpath='{.spec.template.spec.containers[0].env[?(@.name==\"ENABLE_IPv6\")].value}'"),
@@ -88,4 +88,4 @@ def decide(ctx: Context) -> Decision:
     )
 
 
-RULE = DecisionRule("ip-family", "IP family: IPv4 or IPv6", GUIDE, decide)
+RULE = DecisionRule("ip-family", "IP family: IPv4 or IPv6", GUIDE, (IPV4, IPV6_OPTION), decide)

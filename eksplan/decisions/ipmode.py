@@ -68,12 +68,12 @@ def decide(ctx: Context) -> Outcome:
     if spec.ipv6:
         return Outcome(
             context="In IPv6 clusters the VPC CNI always runs in prefix mode: each node gets one /80.",
-            drivers=("IPv6 cluster",), options=(PREFIX,), chosen=PREFIX_NAME,
+            drivers=("IPv6 cluster",), chosen=PREFIX_NAME,
             because="IPv6 clusters run the VPC CNI in prefix mode only",
             consequences=("no warm-pool tuning: the /80 is assigned when the node starts",),
             confirm=confirm[1:], current=PREFIX_NAME)
     if not spec.node_groups:
-        return Outcome(context=context, drivers=("no node groups: Fargate only",), options=(SECONDARY, PREFIX),
+        return Outcome(context=context, drivers=("no node groups: Fargate only",),
                        chosen=current, because="the cluster has no node groups: each Fargate pod takes one address in "
                                                "any mode", consequences=("nothing to change",), confirm=confirm,
                        current=current)
@@ -130,7 +130,7 @@ def decide(ctx: Context) -> Outcome:
         consequences.append("set WARM_IP_TARGET=2 beside MINIMUM_IP_TARGET: alone, the minimum keeps no warm address")
     if not consequences:
         consequences.append("nothing to change")
-    return Outcome(context=context, drivers=drivers, options=(SECONDARY, PREFIX), chosen=chosen, because=because,
+    return Outcome(context=context, drivers=drivers, chosen=chosen, because=because,
                    consequences=tuple(consequences), confirm=confirm, current=current, settings=settings)
 
 
@@ -170,4 +170,4 @@ def _choose(current: str, secondary: ModeFigures, prefix: ModeFigures, constrain
                           f"addresses ({cheaper.addresses:,} against {costlier.addresses:,})")
 
 
-RULE = DecisionRule("ip-mode", "IP mode: secondary IP or prefix delegation", GUIDE, decide)
+RULE = DecisionRule("ip-mode", "IP mode: secondary IP or prefix delegation", GUIDE, (SECONDARY, PREFIX), decide)

@@ -127,9 +127,9 @@ def decide(ctx: Context) -> Outcome:
             reasons.append(f"subnet discovery: {discovery.detail}")
         because = "no IPv4 option fits the node subnets at max size (" + "; ".join(reasons) + ")"
         consequences = ("plan an IPv6 cluster, or larger node subnets (a new VPC CIDR for nodes)",)
-    return Outcome(context=context, drivers=drivers, options=(NONE, CUSTOM, DISCOVERY, IPV6, PRIVATE_NAT),
+    return Outcome(context=context, drivers=drivers,
                    chosen=chosen, because=because, consequences=consequences, confirm=CONFIRM, current=current,
                    settings=settings)
 
 
-RULE = DecisionRule("pod-networking", "Pod address space", GUIDE, decide)
+RULE = DecisionRule("pod-networking", "Pod address space", GUIDE, (NONE, CUSTOM, DISCOVERY, IPV6, PRIVATE_NAT), decide)

@@ -34,8 +34,7 @@ def decide_sgp(ctx: Context) -> Decision | None:
         context=f"Pods of cluster {spec.name} need AWS security groups (branch ENIs); the mode decides which groups apply.",
         drivers=(f"NodeLocal DNSCache: {r.nodelocal_dnscache}", f"network policies: {r.network_policies}",
                  f"externalTrafficPolicy: Local: {r.external_traffic_policy_local}",
-                 f"termination grace period: {r.termination_grace_period_seconds} s"),
-        options=(STRICT, STANDARD), chosen=chosen, because=because,
+                 f"termination grace period: {r.termination_grace_period_seconds} s"), chosen=chosen, because=because,
         consequences=("pods with security groups still count toward max pods; the trunk ENI takes one ENI slot",
                       "run them on Nitro types outside the t family, in private subnets with a NAT gateway",
                       "set AWS_VPC_K8S_CNI_EXTERNALSNAT=true; keep terminationGracePeriodSeconds above 0",
@@ -71,8 +70,7 @@ def decide_multus(ctx: Context) -> Decision | None:
     return Outcome(
         context=f"Cluster {ctx.spec.name} gives pods secondary interfaces ({multus.interface}) with Multus.",
         drivers=(f"Multus {version} {multus.plugin} plugin", f"secondary networks: {', '.join(map(str, multus.secondary_cidrs)) or 'none'}",
-                 "the thick plugin's pod-lookup race can block pod creation cluster-wide (v4.1.0 to before v4.2.0)"),
-        options=(THIN, THICK), chosen=chosen, because=because,
+                 "the thick plugin's pod-lookup race can block pod creation cluster-wide (v4.1.0 to before v4.2.0)"), chosen=chosen, because=because,
         consequences=("attach the secondary ENIs on the nodes (eth1) and allow their CIDRs in the node security group",
                       "test pod creation in a non-production cluster before enabling it everywhere"),
         confirm=("kubectl get daemonset -n kube-system -l app=multus -o jsonpath='{..image}'",
@@ -158,8 +156,7 @@ def decide_endpoint(ctx: Context) -> Outcome:
         drivers=(f"nodes at max size: {nodes}",
                  "API clients on the internet: " + (_names(internet) or "none declared"),
                  "API clients in the VPC or connected networks: " + (_names(inside) or "none declared"),
-                 f"public endpoint CIDRs: {', '.join(cidrs) or 'not restricted'}"),
-        options=(PUBLIC, PUBLIC_PRIVATE, PRIVATE), chosen=chosen, because=because, consequences=tuple(consequences),
+                 f"public endpoint CIDRs: {', '.join(cidrs) or 'not restricted'}"), chosen=chosen, because=because, consequences=tuple(consequences),
         confirm=(f"aws eks describe-cluster --name {name} --query "
                  "'cluster.resourcesVpcConfig.[endpointPublicAccess,endpointPrivateAccess,publicAccessCidrs]'",),
         current=NAMES[wish],
@@ -198,8 +195,7 @@ def decide_operations(ctx: Context) -> Decision:
     return Outcome(
         context=f"Who installs, configures and upgrades cluster {spec.name}'s VPC CNI, and the practices around it.",
         drivers=(f"currently: {current}", f"IAM: {cni.iam}", f"VPC CNI {cni.version}",
-                 f"busiest nodes: {max_pods_per_node(ctx)} pods", f"custom AMIs: {any(g.custom_ami for g in spec.node_groups)}"),
-        options=(AUTO, MANAGED, SELF), chosen=chosen, because=because, consequences=tuple(practice),
+                 f"busiest nodes: {max_pods_per_node(ctx)} pods", f"custom AMIs: {any(g.custom_ami for g in spec.node_groups)}"), chosen=chosen, because=because, consequences=tuple(practice),
         confirm=(f"aws eks describe-addon --cluster-name {name} --addon-name vpc-cni --query "
                  "'addon.[addonVersion,serviceAccountRoleArn,status]'",
                  "kubectl get daemonset aws-node -n kube-system -o jsonpath='{.spec.template.spec.containers[0].image}'"),
@@ -208,8 +204,11 @@ def decide_operations(ctx: Context) -> Decision:
 
 
 RULES = (
-    DecisionRule("sgp-enforcing-mode", "Security groups for pods: enforcing mode", "Security Groups for Pods — Enforcing Modes", decide_sgp),
-    DecisionRule("multus", "Multus: plugin and version", "Multus CNI — Enabling Multus", decide_multus),
-    DecisionRule("endpoint-access", "Control-plane endpoint access", "Subnet Planning — Control Plane Endpoint Access", decide_endpoint),
-    DecisionRule("cni-operations", "Running the VPC CNI", "VPC CNI Operations — Use Managed Add-On", decide_operations),
+    DecisionRule("sgp-enforcing-mode", "Security groups for pods: enforcing mode",
+                 "Security Groups for Pods — Enforcing Modes", (STRICT, STANDARD), decide_sgp),
+    DecisionRule("multus", "Multus: plugin and version", "Multus CNI — Enabling Multus", (THIN, THICK), decide_multus),
+    DecisionRule("endpoint-access", "Control-plane endpoint access", "Subnet Planning — Control Plane Endpoint Access",
+                 (PUBLIC, PUBLIC_PRIVATE, PRIVATE), decide_endpoint),
+    DecisionRule("cni-operations", "Running the VPC CNI", "VPC CNI Operations — Use Managed Add-On",
+                 (AUTO, MANAGED, SELF), decide_operations),
 )

@@ -20,7 +20,7 @@ from .html import vega_bundle
 __all__ = ["Task", "Outcome", "FleetResult", "render_fleet", "slugify", "REPORT_PARAMETERS"]
 
 #: The report notebook's parameters (checked against its parameters cell before any run).
-REPORT_PARAMETERS = ("spec_path", "cluster_name", "show_fact_check", "show_configuration")
+REPORT_PARAMETERS = ("spec_path", "cluster_name", "show_configuration", "in_fleet")
 
 
 def slugify(name: str) -> str:

@@ -49,6 +49,8 @@ class Finding:
     remediation: str
     guide: str
     references: tuple[str, ...] = ()
+    #: Names of the configuration artifacts that carry this finding's fix, when eksplan generates one.
+    fixes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,10 +69,11 @@ class FindingRule:
     check: Callable[["Context"], Iterable[tuple[str, str]]]
     references: tuple[str, ...] = ()
     needs: frozenset = frozenset({"spec"})
+    fixes: tuple[str, ...] = ()
 
     def run(self, ctx: "Context") -> list[Finding]:
         return [Finding(self.id, self.severity, self.title, subject, message, self.remediation, self.guide,
-                        self.references) for subject, message in self.check(ctx)]
+                        self.references, self.fixes) for subject, message in self.check(ctx)]
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,6 @@ class Outcome:
 
     context: str
     drivers: tuple[str, ...]
-    options: tuple[Option, ...]
     chosen: str
     because: str
     consequences: tuple[str, ...]
@@ -130,18 +132,19 @@ class Outcome:
 
 @dataclass(frozen=True)
 class DecisionRule:
-    """A decision rule: its metadata, written once, beside the function that decides."""
+    """A decision rule: its metadata and options, written once, beside the function that decides."""
 
     id: str
     title: str
     guide: str
+    options: tuple[Option, ...]
     decide: Callable[["Context"], Outcome | None]
 
     def run(self, ctx: "Context") -> Decision | None:
         outcome = self.decide(ctx)
         if outcome is None:
             return None
-        return Decision(self.id, self.title, guide=self.guide, **{
+        return Decision(self.id, self.title, options=self.options, guide=self.guide, **{
             name: getattr(outcome, name) for name in Outcome.__dataclass_fields__})
 
 

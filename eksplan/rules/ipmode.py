@@ -114,7 +114,7 @@ RULES = (
                    "none free; EC2 then fails prefix attachment with InsufficientCidrBlocks and pods stay pending."),
         remediation=("Create a subnet CIDR reservation of type prefix sized for the prefixes needed, or move pods to "
                      "larger or dedicated subnets."),
-        guide=PD, check=_pd_fragmented, references=("amazon-vpc-cni-k8s#2749",)),
+        guide=PD, check=_pd_fragmented, references=("amazon-vpc-cni-k8s#2749",), fixes=("prefix-cidr-reservations",)),
     FindingRule(
         id="mixed-ip-modes", title="Secondary-IP and prefix nodes mixed in one cluster", severity="medium",
         rationale=("Prefix delegation applies only where ipamd supports it; other nodes silently keep secondary "
@@ -150,5 +150,5 @@ RULES = (
         rationale=("With prefix delegation, 0 warm prefixes and no IP targets is unsupported: every new pod waits "
                    "for a prefix (or a new ENI) to be attached."),
         remediation="Leave WARM_PREFIX_TARGET at 1, or use WARM_IP_TARGET/MINIMUM_IP_TARGET for finer control.",
-        guide=TUNING, check=_warm_prefix_zero, needs=frozenset({"settings"}), references=("amazon-vpc-cni-k8s#1568",)),
+        guide=TUNING, check=_warm_prefix_zero, needs=frozenset({"settings"}), references=("amazon-vpc-cni-k8s#1568",), fixes=("vpc-cni-configuration", "aws-node-set-env", "aws-node-probes")),
 )

@@ -120,7 +120,7 @@ RULES = (
         rationale=("With DNS64, IPv4-only names resolve to synthesized IPv6 addresses and traffic goes through NAT64 "
                    "on the NAT gateway instead of the node's SNAT."),
         remediation="Turn DNS64 off on the subnets where IPv6 pods run.",
-        guide="IPv4 vs IPv6 — IPv4 Egress from IPv6 Pods", check=_dns64),
+        guide="IPv4 vs IPv6 — IPv4 Egress from IPv6 Pods", check=_dns64, fixes=("subnets-dns64-off",)),
     FindingRule(
         id="fargate-ipv4-room", title="Fargate in an IPv6 cluster without IPv4 room", severity="high",
         rationale="Fargate pods take an IPv4 and an IPv6 address; without IPv4 room they cannot be scheduled.",

@@ -136,7 +136,7 @@ RULES = (
                    "ENI of security groups for pods, the node admits pods it cannot give an address."),
         remediation="Set max pods to what ipamd can address, where the node's launcher takes it.",
         guide=CUSTOM, check=_max_pods_above_addresses,
-        references=("karpenter-provider-aws#6353", "amazon-vpc-cni-k8s#3250")),
+        references=("karpenter-provider-aws#6353", "amazon-vpc-cni-k8s#3250"), fixes=("max-pods-nodeadm", "max-pods-managed", "max-pods-karpenter", "max-pods-bottlerocket")),
     FindingRule(
         id="max-pods-not-raised", title="Max pods below what the pods need and ipamd can address",
         severity="medium",
@@ -144,23 +144,23 @@ RULES = (
                    "CNI runs (prefix delegation, IPv6); pods the node could address are never scheduled on it."),
         remediation="Set max pods explicitly where the node's launcher takes it.",
         guide=PD, check=_max_pods_not_raised,
-        references=("karpenter-provider-aws#8210", "karpenter-provider-aws#6102", "amazon-eks-ami#2045")),
+        references=("karpenter-provider-aws#8210", "karpenter-provider-aws#6102", "amazon-eks-ami#2045"), fixes=("max-pods-nodeadm", "max-pods-managed", "max-pods-karpenter", "max-pods-bottlerocket")),
     FindingRule(
         id="warm-eni-target-ignored", title="WARM_ENI_TARGET set where ipamd ignores it", severity="low",
         rationale=("ipamd uses WARM_IP_TARGET/MINIMUM_IP_TARGET when either is set, and WARM_PREFIX_TARGET in prefix "
                    "mode; a WARM_ENI_TARGET beside them suggests a pool size that is not the one in force."),
         remediation="Remove WARM_ENI_TARGET, or set it to 0 as the guide suggests when IP targets are used.",
-        guide=TUNING, check=_warm_eni_with_targets, needs=frozenset({"settings"})),
+        guide=TUNING, check=_warm_eni_with_targets, needs=frozenset({"settings"}), fixes=("vpc-cni-configuration", "aws-node-set-env", "aws-node-probes")),
     FindingRule(
         id="minimum-ip-target-without-warm", title="MINIMUM_IP_TARGET without WARM_IP_TARGET", severity="high",
         rationale=("MINIMUM_IP_TARGET alone means a warm target of 0: ipamd stops adding addresses once the minimum "
                    "is allocated; some releases refuse to start aws-node with this combination."),
         remediation="Set WARM_IP_TARGET (the guide suggests 2-5) together with MINIMUM_IP_TARGET.",
         guide=TUNING, check=_minimum_without_warm, needs=frozenset({"settings"}),
-        references=("amazon-vpc-cni-k8s#3685",)),
+        references=("amazon-vpc-cni-k8s#3685",), fixes=("vpc-cni-configuration", "aws-node-set-env", "aws-node-probes")),
     FindingRule(
         id="warm-pool-waste", title="Warm pools hold many unused addresses", severity="medium",
         rationale="Warm ENIs and prefixes take subnet addresses before any pod uses them.",
         remediation="Tune WARM_IP_TARGET/MINIMUM_IP_TARGET (secondary IP) or WARM_IP_TARGET below 16 (prefix mode).",
-        guide=TUNING, check=_warm_waste),
+        guide=TUNING, check=_warm_waste, fixes=("vpc-cni-configuration", "aws-node-set-env", "aws-node-probes")),
 )

@@ -67,7 +67,7 @@ RULES = (
         rationale="The CNI's EC2 permissions on the node role are available to every pod that can reach IMDS.",
         remediation=("Give aws-node a dedicated role with AmazonEKS_CNI_Policy through IRSA or Pod Identity, then "
                      "remove the policy from the node role."),
-        guide="VPC CNI Operations — Use Separate IAM Role for CNI", check=_node_role),
+        guide="VPC CNI Operations — Use Separate IAM Role for CNI", check=_node_role, fixes=("vpc-cni-update-addon",)),
     FindingRule(
         id="custom-ami-iptables-forward", title="Custom AMI: iptables FORWARD policy", severity="medium",
         rationale="The VPC CNI needs the FORWARD chain to accept pod traffic; custom images often drop it.",
@@ -77,10 +77,10 @@ RULES = (
         id="aws-node-probe-timeout", title="Default aws-node probe timeout on busy nodes", severity="low",
         rationale="On busy nodes aws-node's liveness and readiness probes can time out at the default 10 s.",
         remediation="Raise the probe timeouts (e.g. to 30 s) and check aws-node's CPU request.",
-        guide="VPC CNI Operations — Handle Liveness/Readiness Probe Failures", check=_probe_timeout),
+        guide="VPC CNI Operations — Handle Liveness/Readiness Probe Failures", check=_probe_timeout, fixes=("vpc-cni-configuration", "aws-node-set-env", "aws-node-probes")),
     FindingRule(
         id="cni-self-managed", title="Self-managed VPC CNI", severity="low",
         rationale="The managed add-on brings validated versions, drift correction and simpler upgrades.",
         remediation="Adopt the EKS managed add-on (keeping the settings in its configurationValues).",
-        guide="VPC CNI Operations — Use Managed Add-On", check=_self_managed),
+        guide="VPC CNI Operations — Use Managed Add-On", check=_self_managed, fixes=("vpc-cni-create-addon",)),
 )

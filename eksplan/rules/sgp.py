@@ -134,7 +134,7 @@ RULES = (
         rationale=("In strict mode only the branch ENI's security groups apply and all pod traffic leaves the node "
                    "through the VPC, which breaks NodeLocal DNSCache, network policies and externalTrafficPolicy: Local."),
         remediation="Set POD_SECURITY_GROUP_ENFORCING_MODE=standard.",
-        guide=MODES, check=_strict_conflicts),
+        guide=MODES, check=_strict_conflicts, fixes=("vpc-cni-configuration", "aws-node-set-env", "aws-node-probes")),
     FindingRule(
         id="sgp-termination-grace-zero", title="Pods with security groups and no termination grace period",
         severity="medium",
@@ -145,7 +145,7 @@ RULES = (
         id="sgp-without-external-snat", title="Security groups for pods without external SNAT", severity="medium",
         rationale="Source NAT is disabled for pods with security groups; they need private subnets with a NAT gateway.",
         remediation="Run these pods in private subnets with a NAT gateway and set AWS_VPC_K8S_CNI_EXTERNALSNAT=true.",
-        guide=OPS, check=_external_snat),
+        guide=OPS, check=_external_snat, fixes=("vpc-cni-configuration", "aws-node-set-env", "aws-node-probes")),
     FindingRule(
         id="sgp-public-subnets", title="Pods with security groups in public subnets", severity="high",
         rationale="Branch ENIs get no public address and no SNAT, so such pods cannot reach the internet from a public subnet.",

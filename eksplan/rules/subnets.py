@@ -87,7 +87,7 @@ RULES = (
         id="missing-subnet-tags", title="Subnet without its load-balancer role tag", severity="medium",
         rationale="The AWS Load Balancer Controller finds subnets by kubernetes.io/role/elb and internal-elb tags.",
         remediation="Tag public subnets kubernetes.io/role/elb=1 and private ones kubernetes.io/role/internal-elb=1.",
-        guide="Subnet Planning — Subnet Tagging Requirements", check=_missing_tags),
+        guide="Subnet Planning — Subnet Tagging Requirements", check=_missing_tags, fixes=("subnet-tags",)),
     FindingRule(
         id="subnet-exhausted", title="Subnet too small at maximum size", severity="high",
         rationale="When a subnet runs out, ipamd cannot attach addresses and new pods and nodes fail.",
