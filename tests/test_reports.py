@@ -115,7 +115,7 @@ def test_reports_are_offline_and_small(fleet):
     for page in pages:
         text = page.read_text()
         assert not re.search(r"""(src\s*=|<link[^>]*href\s*=|url\()\s*["']?(https?:)?//""", text), page.name
-        external = re.findall(r"""<a [^>]*href="(https?://[^"]+)"""", text)
+        external = re.findall(r'<a [^>]*href="(https?://[^"]+)"', text)
         assert all(url.startswith(GUIDE_URL) for url in external), page.name
         assert "@import" not in text and "cdn" not in text.lower().replace("cdnjs", "cdn"), page.name
         assert page.stat().st_size < 2_000_000, page.name
