@@ -34,7 +34,7 @@ Role = Literal["cluster", "public", "nodes", "pods"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True, allow_inf_nan=False)
 
 
 def _known_instance_type(value: str, info: ValidationInfo) -> str:
@@ -94,7 +94,9 @@ class SubnetSpec(_Strict):
     @field_validator("roles", mode="before")
     @classmethod
     def _one_or_many(cls, value):
-        return (value,) if isinstance(value, str) else value
+        if isinstance(value, str):
+            return (value,)
+        return tuple(value) if isinstance(value, list) else value
 
     @property
     def size(self) -> int:
