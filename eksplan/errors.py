@@ -6,6 +6,8 @@ broke, so that callers (the CLI, the report batch) can show it as it is, on one 
 
 from __future__ import annotations
 
+from .echo import shown
+
 __all__ = [
     "EksplanError",
     "UnknownInstanceType",
@@ -26,7 +28,7 @@ class UnknownInstanceType(EksplanError):
         self.name = name
         self.suggestion = suggestion
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
-        super().__init__(f"{name!r} is not a known instance type{hint}")
+        super().__init__(f"{shown(name)} is not a known instance type{hint}")
 
 
 class CniVersionError(EksplanError):

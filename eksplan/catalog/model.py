@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Mapping
 
+from ..echo import shown
 from ..errors import CatalogError, UnknownInstanceType
 
 __all__ = ["InstanceType", "Catalog", "load_catalog", "BUNDLED_SNAPSHOT", "SNAPSHOT_SCHEMA"]
@@ -118,7 +119,7 @@ class Catalog:
             families = sorted({t.family for t in self.types.values()})
             guess = difflib.get_close_matches(family, families, n=1, cutoff=0.6)
             hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-            raise CatalogError(f"{family!r} is not a known instance family{hint}")
+            raise CatalogError(f"{shown(family)} is not a known instance family{hint}")
         return sorted(members, key=lambda t: (t.vcpus, t.memory_mib, t.name))
 
     def provenance(self) -> str:

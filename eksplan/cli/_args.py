@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..echo import shown
 from ..errors import EksplanError
 
 __all__ = ["as_type", "whole_number"]
@@ -29,7 +30,7 @@ def whole_number(minimum: int = 0):
         try:
             value = int(text)
         except ValueError:
-            raise EksplanError(f"{text!r} is not a whole number") from None
+            raise EksplanError(f"{shown(text)} is not a whole number") from None
         if value < minimum:
             raise EksplanError(f"{value} must be >= {minimum}")
         return value

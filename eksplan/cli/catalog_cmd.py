@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ..catalog import BUNDLED_SNAPSHOT, load_catalog
+from ..echo import shown
 from ..errors import CatalogError, EksplanError
 
 MOTO_CAPTURE = "ec2/resources/instance_types.json.gz"
@@ -73,7 +74,7 @@ def _check_date(text: str) -> str:
     try:
         return _dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise EksplanError(f"--captured: {text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise EksplanError(f"--captured: {shown(text)} is not a date (expected YYYY-MM-DD)") from None
 
 
 def _moto_capture() -> tuple[Path, str]:

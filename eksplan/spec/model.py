@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ..catalog import load_catalog
+from ..echo import shown
 from .cni import VpcCniSpec
 from .types import AZ_PATTERN, REGION_PATTERN, IPv4Cidr, IPv6Cidr
 
@@ -44,19 +45,19 @@ def _known_instance_type(value: str, info: ValidationInfo) -> str:
 
 def _availability_zone(value: str) -> str:
     if not AZ_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an availability zone name (expected e.g. 'us-east-1a')")
+        raise ValueError(f"{shown(value)} is not an availability zone name (expected e.g. 'us-east-1a')")
     return value
 
 
 def _region(value: str) -> str:
     if not REGION_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an AWS region name (expected e.g. 'us-east-1')")
+        raise ValueError(f"{shown(value)} is not an AWS region name (expected e.g. 'us-east-1')")
     return value
 
 
 def _kubernetes_version(value: str) -> str:
     if not re.fullmatch(r"1\.\d{1,2}", value):
-        raise ValueError(f"{value!r} is not a Kubernetes minor version (expected e.g. '1.31')")
+        raise ValueError(f"{shown(value)} is not a Kubernetes minor version (expected e.g. '1.31')")
     return value
 
 
