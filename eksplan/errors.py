@@ -20,6 +20,10 @@ __all__ = [
 class EksplanError(ValueError):
     """Base class of every error eksplan raises on bad input."""
 
+    def lines(self) -> list[str]:
+        """The error as lines to show, one per problem (most errors are one problem)."""
+        return [str(self)]
+
 
 class UnknownInstanceType(EksplanError):
     """An instance type that the catalog does not hold."""
