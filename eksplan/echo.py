@@ -9,9 +9,10 @@ and a few levels only. Every line eksplan prints about input goes through :func:
 from __future__ import annotations
 
 import math
+import re
 import reprlib
 
-__all__ = ["shown", "printable", "clipped"]
+__all__ = ["shown", "printable", "clipped", "EscapingStream"]
 
 #: Characters of a quoted value before it is shortened.
 MAX_SHOWN = 60
@@ -79,3 +80,32 @@ def clipped(text: str, limit: int = 2000) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+#: Characters that steer a terminal or reorder text: C0 and C1 controls (but newline and tab),
+#: DEL, the Unicode line and paragraph separators, and the bidirectional marks and overrides
+#: of CVE-2021-42574 ("Trojan Source").
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class EscapingStream:
+    """A text stream that writes :data:`TERMINAL_CONTROLS` escaped (``\\x1b``) and the rest unchanged.
+
+    The CLI writes through it, so that no text from input can colour, move, clear or retitle the
+    terminal it prints to, whichever report, table or message carries it. It wraps a stream
+    without owning it: it never closes it unless asked to.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(TERMINAL_CONTROLS.sub(_escaped, text))
+        return len(text)
+
+    def __getattr__(self, name: str):  # flush, fileno, isatty, close, encoding...
+        return getattr(self._stream, name)
+
+
+def _escaped(match: re.Match) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")

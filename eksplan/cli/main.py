@@ -14,7 +14,7 @@ import traceback
 from typing import Sequence
 
 from .. import __version__
-from ..echo import clipped
+from ..echo import EscapingStream, clipped
 from ..errors import EksplanError
 from . import catalog_cmd, maxpods_cmd, plan_cmd, report_cmd, simulate_cmd, subnets_cmd, validate_cmd
 
@@ -55,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every line it prints has the terminal control characters of input escaped."""
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingStream(stdout), EscapingStream(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
