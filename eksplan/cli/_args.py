@@ -27,6 +27,8 @@ def whole_number(minimum: int = 0):
     """An argparse ``type`` for a whole number of at least ``minimum``."""
 
     def parse(text: str) -> int:
+        if text.strip().lstrip("+-").isdigit() and len(text.strip().lstrip("+-")) > 18:
+            raise EksplanError(f"{shown(text)} is out of range (at most 18 digits)")
         try:
             value = int(text)
         except ValueError:

@@ -13,8 +13,8 @@ Beyond the safe loader's own rules (no Python tags):
   or mapping of more than ``max_items`` entries, and an alias inside its own anchor are refused;
 * whole numbers must fit in 64 bits (PyYAML would otherwise build a 4,300-digit integer, or fail
   with a traceback beyond that);
-* no implicit dates: ``2024-01-05`` is text, as in YAML 1.2 and in Kubernetes; and ``1e3`` is a
-  number, as in YAML 1.2 (YAML 1.1 wants ``1.0e+3``);
+* no implicit dates: ``2024-01-05`` is text, as in YAML 1.2 and in Kubernetes (what PyYAML
+  writes reads back the same: it quotes such text);
 * merge keys (``<<: *base``) work as the YAML merge-key type defines them: the mapping's own keys
   override merged ones, and earlier mappings in a merged list override later ones; a key given
   twice in the mapping itself is an error (PyYAML would keep the last silently);
@@ -22,8 +22,6 @@ Beyond the safe loader's own rules (no Python tags):
 """
 
 from __future__ import annotations
-
-import re
 
 import yaml
 from yaml.composer import ComposerError
@@ -188,10 +186,6 @@ class BoundedLoader(yaml.SafeLoader):
 
 
 BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
-#: YAML 1.2's exponent floats (``1e3``, ``2.5E-1``), which YAML 1.1 reads as text unless written ``1.0e+3``.
-BoundedLoader.add_implicit_resolver("tag:yaml.org,2002:float",
-                                    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
-                                    list("-+0123456789."))
 BoundedLoader.add_constructor(None, BoundedLoader.construct_undefined)
 
 

@@ -105,6 +105,7 @@ def _read_yaml(path: Path, label: str) -> object:
 
 
 # -- pydantic errors as eksplan messages ---------------------------------------------------------
+_FLOAT_TEXT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,59}")
 
 
@@ -175,6 +176,9 @@ def _message(error: dict, root: type[BaseModel]) -> str:
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"{shown(value)} is not a whole number"
     if kind in ("float_parsing", "float_type"):
+        if isinstance(value, str) and _FLOAT_TEXT.fullmatch(value.strip()):
+            return (f"{shown(value)} is text, not a number (YAML 1.1 reads an exponent as a number only with "
+                    "a dot and a sign: write 1.0e+3, not 1e3)")
         return f"{shown(value)} is not a number"
     if kind == "finite_number":
         return f"{shown(value)} is not a finite number"
