@@ -161,11 +161,10 @@ def record_problem(name: object, record: object) -> str | None:
     return None
 
 
-def _read_snapshot(path: Path) -> Catalog:
+def _read_snapshot(path: Path, label: str) -> Catalog:
     """A snapshot file, read under the input contract (:mod:`eksplan.inputs`), every record checked."""
     from ..inputs import LIMITS, InputError, load_json, read_text
 
-    label = str(path)
     try:
         document = load_json(read_text(path, label, LIMITS["json"].max_bytes), label)
     except InputError as exc:
@@ -196,8 +195,8 @@ def _read_snapshot(path: Path) -> Catalog:
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: Path) -> Catalog:
-    return _read_snapshot(path)
+def _load_cached(path: Path, label: str) -> Catalog:
+    return _read_snapshot(path, label)
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
@@ -205,4 +204,6 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 
     Loaded once per path and process: a catalog is an immutable value.
     """
-    return _load_cached(Path(path).resolve() if path is not None else BUNDLED_SNAPSHOT)
+    if path is None:
+        return _load_cached(BUNDLED_SNAPSHOT, str(BUNDLED_SNAPSHOT))
+    return _load_cached(Path(path).resolve(), str(path))

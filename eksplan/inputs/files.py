@@ -73,6 +73,16 @@ def _too_large(label: str, size: int | None, limit: int) -> InputError:
     return InputError(label, f"{what}; eksplan reads at most {_size(limit)} from one file")
 
 
+def _unreadable(label: str, exc: OSError) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError(label, "no such file")
+    if isinstance(exc, NotADirectoryError):
+        return InputError(label, "no such file (a part of the path is a file, not a folder)")
+    if isinstance(exc, PermissionError):
+        return InputError(label, "cannot be read (permission denied)")
+    return InputError(label, f"cannot be read ({exc.strerror or type(exc).__name__})")
+
+
 def read_bytes(path: str | Path, label: str, limit: int) -> bytes:
     """The content of a regular file of at most ``limit`` bytes.
 
@@ -82,21 +92,18 @@ def read_bytes(path: str | Path, label: str, limit: int) -> bytes:
     """
     try:
         before = os.stat(path)
-        if not stat.S_ISREG(before.st_mode):
-            raise _not_regular(label, before.st_mode)
-        if before.st_size > limit:
-            raise _too_large(label, before.st_size, limit)
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise InputError(label, "no such file") from None
-    except NotADirectoryError:
-        raise InputError(label, "no such file (a part of the path is a file, not a folder)") from None
-    except PermissionError:
-        raise InputError(label, "cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise _unreadable(label, exc) from None
     except ValueError:  # an embedded NUL byte
         raise InputError(label, "is not a valid file name") from None
+    if not stat.S_ISREG(before.st_mode):
+        raise _not_regular(label, before.st_mode)
+    if before.st_size > limit:
+        raise _too_large(label, before.st_size, limit)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise InputError(label, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+        raise _unreadable(label, exc) from None
     with os.fdopen(fd, "rb") as stream:
         after = os.fstat(fd)
         if not stat.S_ISREG(after.st_mode) or (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
@@ -104,7 +111,7 @@ def read_bytes(path: str | Path, label: str, limit: int) -> bytes:
         try:
             data = stream.read(limit + 1)
         except OSError as exc:
-            raise InputError(label, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+            raise _unreadable(label, exc) from None
     if len(data) > limit:
         raise _too_large(label, None, limit)
     return data
