@@ -181,3 +181,54 @@ def test_validate_command(tmp_path, monkeypatch, capsys):
     assert err[-1] == "1 error(s) in 1 cluster(s) or file(s); valid: c0, c1"
     assert main(["validate", str(ROOT / "examples")]) == 0
     assert capsys.readouterr().out.startswith("ok: 6 cluster(s) valid")
+
+
+# -- properties: whatever the document, a located error or a valid spec; a valid spec can be computed ------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from eksplan.engine import evaluate  # noqa: E402
+from eksplan.errors import EksplanError  # noqa: E402
+
+from .rule_cases import BASE as RULE_BASE  # noqa: E402
+from .strategies import numeric_extremes, spec_documents  # noqa: E402
+
+PROPERTY_BASE = {**RULE_BASE, "requirements": {**RULE_BASE["requirements"], "growth": {"percent_per_month": 5}},
+                 "planning": {"headroom": 1.5}}
+
+
+def _load(tmp_path, document) -> tuple[str, object]:
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=False)
+    path = tmp_path / "spec.yaml"
+    path.write_text(text, encoding="utf-8")
+    return text, load_fleet([path])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                    HealthCheck.too_slow])
+@given(document=spec_documents(PROPERTY_BASE))
+def test_any_document_gives_located_errors_or_valid_specs(tmp_path, document):
+    """Scalars, lists and maps anywhere in a spec: the loader returns valid clusters or one-line located errors."""
+    _, result = _load(tmp_path, document)
+    label = str(tmp_path / "spec.yaml")
+    clusters = len(document["clusters"]) if isinstance(document, dict) and isinstance(document.get("clusters"), list) else 1
+    assert len(result.clusters) <= clusters
+    assert result.clusters or result.issues
+    for issue in result.issues:
+        line = str(issue)
+        assert issue.file == label and line.startswith(f"{label}: ")
+        assert issue.message and line.isprintable() and len(line) < 2000, line
+    for loaded in result.clusters:
+        assert loaded.file == label and loaded.spec.name
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(document=numeric_extremes(PROPERTY_BASE))
+def test_a_valid_spec_can_be_computed(tmp_path, document):
+    """Numbers at and far beyond their fields' edges: a spec that validates is planned without an unexpected error."""
+    _, result = _load(tmp_path, document)
+    for loaded in result.clusters:
+        try:
+            evaluate(loaded.spec)
+        except EksplanError:
+            pass  # a located refusal (e.g. no ENI left for pods) is an answer, not a crash
