@@ -14,13 +14,15 @@ import reprlib
 
 __all__ = ["shown", "printable", "clipped", "EscapingStream"]
 
-#: Characters of a quoted value before it is shortened.
-MAX_SHOWN = 60
+#: Text up to this length is quoted whole (a path, an id); longer text keeps its first and last characters.
+MAX_SHOWN = 200
+#: Characters kept of a shortened value.
+SHORTENED = 60
 
 _REPR = reprlib.Repr()
 _REPR.maxlevel = 3
-_REPR.maxstring = MAX_SHOWN
-_REPR.maxother = MAX_SHOWN
+_REPR.maxstring = SHORTENED
+_REPR.maxother = SHORTENED
 _REPR.maxlong = 40
 for _name in ("maxlist", "maxtuple", "maxset", "maxfrozenset", "maxdeque", "maxarray", "maxdict"):
     setattr(_REPR, _name, 4)
@@ -55,8 +57,8 @@ def shown(value: object) -> str:
         if len(text) <= 2 * MAX_SHOWN:
             return text
     text = _REPR.repr(value)
-    if len(text) > 2 * MAX_SHOWN:
-        text = text[:MAX_SHOWN] + "..." + text[-20:]
+    if len(text) > 2 * SHORTENED:
+        text = text[:SHORTENED] + "..." + text[-20:]
     for kind, unit in _SIZED:
         if isinstance(value, kind) and "..." in text:
             return f"{text} ({len(value):,} {unit})"
