@@ -18,8 +18,9 @@ from .cniversion import CniVersion, parse_cni_version
 from .echo import printable, shown
 from .engine import evaluate, evaluate_settings
 from .errors import EksplanError
+from .cni import CniConfig
 from .inputs import LIMITS, InputError, load_yaml_all, read_text
-from .rules import Finding, Settings, SEVERITIES
+from .rules import Finding, SEVERITIES
 from .spec.model import ClusterSpec
 
 __all__ = ["ObservedAwsNode", "AuditError", "read_daemonset", "audit", "Audit", "Drift", "IPAMD_DEFAULTS"]
@@ -57,8 +58,9 @@ class ObservedAwsNode:
     readiness_timeout: int | None
     unresolved: tuple[str, ...]
 
-    def settings(self) -> Settings:
-        return Settings(dict(self.env), self.version, "daemonset")
+    def settings(self) -> CniConfig:
+        """The VPC CNI configuration this DaemonSet runs."""
+        return CniConfig.from_env(self.env, self.version, source="daemonset")
 
 
 def _mapping(value: object, where: str, label: str) -> dict:

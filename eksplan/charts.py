@@ -12,7 +12,7 @@ __all__ = [
 ]
 
 ROLE_COLOURS = {"VPC": "#eeeeee", "cluster": "#7b3294", "public": "#fdb863", "nodes": "#2c7bb6",
-                "pods": "#1a9641", "cluster/nodes": "#d7191c"}
+                "pods": "#1a9641", "multus": "#a6611a", "cluster/nodes": "#d7191c"}
 KIND_ORDER = ["pods", "warm pool", "ENI primaries", "trunk and branch ENIs", "other ENIs", "AWS reserved", "free"]
 KIND_COLOURS = ["#2c7bb6", "#fdae61", "#abd9e9", "#d7191c", "#a6611a", "#999999", "#f0f0f0"]
 SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]

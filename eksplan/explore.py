@@ -10,7 +10,9 @@ import ipaddress
 from typing import Iterable, Sequence
 
 from .catalog import Catalog, InstanceType, load_catalog
-from .ipamd import IpamdSettings, SimulationError, simulate_node
+from .cni import CniConfig
+from .ipamd import SimulationError, simulate_node
+from .cniversion import parse_cni_version
 from .maxpods import max_pods
 
 __all__ = [
@@ -18,21 +20,19 @@ __all__ = [
     "runway_rows", "subnet_map_rows", "mode_settings", "consumption_whatif_rows",
 ]
 
-#: What-if modes of the explorers: name -> (max-pods keyword arguments, warm-pool settings).
+#: What-if modes of the explorers: name -> the VPC CNI configuration of that mode.
 MODES = {
-    "secondary IP": ({}, IpamdSettings()),
-    "prefix delegation": ({"prefix_delegation": True}, IpamdSettings(prefix_delegation=True)),
-    "custom networking": ({"custom_networking": True}, IpamdSettings(custom_networking=True)),
-    "IPv6": ({"ip_family": "ipv6"}, IpamdSettings(prefix_delegation=True, ipv6=True)),
+    "secondary IP": CniConfig(),
+    "prefix delegation": CniConfig(prefix_delegation=True),
+    "custom networking": CniConfig(custom_networking=True),
+    "IPv6": CniConfig(ipv6=True),
 }
 
 
 def mode_settings(mode: str, warm_eni_target: int = 1, warm_ip_target: int | None = None,
-                  minimum_ip_target: int | None = None, warm_prefix_target: int = 1) -> IpamdSettings:
-    """The warm-pool settings of a what-if mode with the explorer's warm targets."""
-    base = MODES[mode][1]
-    return IpamdSettings(
-        prefix_delegation=base.prefix_delegation, custom_networking=base.custom_networking, ipv6=base.ipv6,
+                  minimum_ip_target: int | None = None, warm_prefix_target: int = 1) -> CniConfig:
+    """The configuration of a what-if mode with the explorer's warm targets."""
+    return MODES[mode].replace(
         warm_eni_target=warm_eni_target, warm_ip_target=warm_ip_target or None,
         minimum_ip_target=minimum_ip_target or None, warm_prefix_target=max(warm_prefix_target, 1),
     )
@@ -47,7 +47,8 @@ def max_pods_rows(types: Iterable[InstanceType | str], modes: Sequence[str] = tu
     for t in types:
         it = t if isinstance(t, InstanceType) else catalog.get(t)
         for mode in modes:
-            r = max_pods(it, cni_version=cni_version, show_max_allowed=show_max_allowed, **MODES[mode][0])
+            options = MODES[mode].replace(version=parse_cni_version(cni_version) if cni_version else None)
+            r = max_pods(it, show_max_allowed=show_max_allowed, **options.max_pods_options())
             rows.append({"instance_type": it.name, "mode": mode, "max_pods": r.value, "limited_by": r.limited_by,
                          "formula": r.formula_value, "vcpus": it.vcpus})
     return rows
@@ -89,7 +90,8 @@ def subnet_usage_rows(analysis, scales: Sequence[str] = ("min", "desired", "max"
     for scale in scales:
         for load in analysis.usage.at(scale):
             parts = (("pods", load.pod_ips_in_use), ("warm pool", load.warm_ips), ("ENI primaries", load.eni_primary_ips),
-                     ("other ENIs", load.security_group_ips + load.fargate_ips + load.control_plane_ips + load.extra_eni_ips),
+                     ("other ENIs", load.security_group_ips + load.fargate_ips + load.control_plane_ips + load.extra_eni_ips
+                                      + load.multus_ips),
                      ("AWS reserved", load.aws_reserved))
             for rank, (kind, value) in enumerate(parts):
                 rows.append({"scale": scale, "subnet": load.label, "kind": kind, "addresses": value, "rank": rank,

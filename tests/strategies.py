@@ -39,12 +39,12 @@ def cni_options(draw):
 @st.composite
 def ipamd_settings(draw):
     """Warm-pool settings ipamd accepts (custom networking and IPv6 kept apart)."""
-    from eksplan.ipamd import IpamdSettings
+    from eksplan.cni import CniConfig
 
     prefix = draw(st.booleans())
     wit = draw(st.none() | st.integers(0, 40))
     mit = draw(st.none() | st.integers(0, 60))
-    return IpamdSettings(
+    return CniConfig(
         prefix_delegation=prefix,
         warm_eni_target=draw(st.integers(0, 3)),
         warm_ip_target=wit,
@@ -95,7 +95,8 @@ SPEC_TEXT = ["", " ", "us-east-1", "us-east-1a", "eu-west-1b", "10.0.0.0/16", "1
 SPEC_KEYS = ["name", "description", "region", "availability_zones", "kubernetes_version", "auto_mode", "vpc", "cidrs",
              "ipv6_cidr", "subnets", "id", "availability_zone", "cidr", "role", "available_ips", "tags",
              "cidr_reservations", "dns64", "plan_subnets", "node_groups", "instance_types", "min_size",
-             "desired_size", "max_size", "pods_per_node", "security_group_pods_per_node", "os", "kind", "max_pods",
+             "desired_size", "max_size", "pods_per_node", "security_group_pods_per_node", "os", "kind", "launcher",
+             "max_pods", "karpenter", "reserved_enis", "api_clients", "network",
              "fargate_profiles", "pods", "vpc_cni", "version", "managed_addon", "iam", "settings",
              "ENABLE_PREFIX_DELEGATION", "WARM_IP_TARGET", "MINIMUM_IP_TARGET", "WARM_PREFIX_TARGET", "MAX_ENI",
              "ENABLE_IPv6", "ENABLE_POD_ENI", "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG", "requirements", "ip_family",
@@ -192,3 +193,56 @@ def numeric_extremes(draw, base: dict):
             target.clear()
         target[path[-1]] = draw(st.sampled_from(EXTREME_NUMBERS))
     return document
+
+#: Nitro and Xen, Intel and Graviton, small and large, with and without trunk ENIs.
+SPEC_TYPES = ["m5.large", "m5.xlarge", "t3.medium", "t3.large", "c5n.4xlarge", "c6i.4xlarge", "m6i.4xlarge",
+              "r6g.4xlarge", "m4.xlarge"]
+
+
+@st.composite
+def cluster_specs(draw):
+    """Spec data around ``rule_cases.BASE``: launcher, IP mode, custom networking, security groups
+    for pods, IPv6, Multus, instance types, warm-pool settings and how the CNI is run."""
+    from .rule_cases import BASE, POD_SUBNETS, spec
+
+    ipv6 = draw(st.booleans())
+    custom = not ipv6 and draw(st.booleans())
+    sgp = draw(st.booleans())
+    settings = {"ENABLE_PREFIX_DELEGATION": True} if ipv6 else {"ENABLE_PREFIX_DELEGATION": draw(st.booleans())}
+    settings |= draw(st.sampled_from([{}, {"WARM_IP_TARGET": 2, "MINIMUM_IP_TARGET": 10}, {"WARM_ENI_TARGET": 1},
+                                      {"WARM_PREFIX_TARGET": 1}]))
+    changes = {
+        "node_groups": [{"name": f"ng{i}", "instance_types": draw(st.lists(st.sampled_from(SPEC_TYPES), min_size=1,
+                                                                             max_size=2, unique=True)),
+                         "min_size": 1, "max_size": draw(st.integers(2, 30)), "pods_per_node": draw(st.integers(5, 120)),
+                         "launcher": draw(st.sampled_from([None, "managed", "nodeadm", "karpenter", "bottlerocket"])),
+                         "custom_ami": draw(st.booleans()),
+                         "security_group_pods_per_node": draw(st.integers(0, 6)) if sgp else 0}
+                        for i in range(draw(st.integers(1, 2)))],
+        "vpc_cni.version": draw(st.sampled_from(["1.16.4", "1.18.3", "1.20.4"])),
+        "vpc_cni.managed_addon": draw(st.booleans()),
+        "vpc_cni.probe_timeout_seconds": draw(st.sampled_from([10, 30])),
+        "karpenter.reserved_enis": draw(st.integers(0, 1)),
+        "requirements.network_policies": draw(st.booleans()),
+    }
+    if ipv6:
+        settings |= {"ENABLE_IPv6": True}
+        changes |= {"requirements.ip_family": "ipv6", "vpc.ipv6_cidr": "2600:1f18:aaaa:bb00::/56"}
+    subnets = [dict(s) for s in BASE["subnets"]]
+    if draw(st.booleans()):  # node subnets of a /24: too small for the pods, so the pod-address record acts
+        for subnet, cidr in zip((s for s in subnets if s["role"] == "nodes"), ("10.0.0.0/24", "10.0.16.0/24")):
+            subnet["cidr"] = cidr
+    if custom:
+        settings |= {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": True}
+        changes |= {"vpc.cidrs": ["10.0.0.0/16", "100.64.0.0/16"]}
+        subnets += POD_SUBNETS
+    changes["subnets"] = subnets
+    if sgp:
+        settings |= {"ENABLE_POD_ENI": True, "AWS_VPC_K8S_CNI_EXTERNALSNAT": True,
+                     "POD_SECURITY_GROUP_ENFORCING_MODE": draw(st.sampled_from(["standard", "strict"]))}
+        changes |= {"requirements.security_groups_for_pods": True}
+    if draw(st.booleans()):
+        changes |= {"requirements.multus": {"version": draw(st.sampled_from(["v4.1.4-thick", "v4.2.0-thick", "v4.0.2"])),
+                                            "plugin": draw(st.sampled_from(["thick", "thin"])),
+                                            "secondary_cidrs": draw(st.sampled_from([[], ["10.10.0.0/16"]]))}}
+    return spec(**changes, **{"vpc_cni.settings": settings})

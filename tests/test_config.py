@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import tomllib
 
 import pytest
 import yaml
@@ -21,7 +22,7 @@ from .conftest import ROOT
 from .rule_cases import spec as base_spec
 
 GOLDEN = ROOT / "tests" / "golden"
-EXTENSIONS = {"yaml": "yaml", "json": "json", "shell": "sh"}
+EXTENSIONS = {"yaml": "yaml", "json": "json", "shell": "sh", "toml": "toml"}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,8 @@ def _parse(kind, text):
         return list(yaml.safe_load_all(text))
     if kind == "json":
         return json.loads(text)
+    if kind == "toml":
+        return tomllib.loads(text)
     return [shlex.split(line) for line in text.splitlines()]
 
 
@@ -69,9 +72,9 @@ def test_golden(examples, cluster):
 
 
 def test_settings_follow_the_decisions():
-    """The aws-node environment applies the decisions' settings over the spec's own."""
+    """The aws-node environment applies the decisions' settings over the spec's own, and drops what ipamd ignores."""
     ev = evaluate(ClusterSpec.model_validate(base_spec(**{"vpc_cni.settings": {"WARM_ENI_TARGET": 1},
-                                                           "node_groups": [{**base_spec()["node_groups"][0], "pods_per_node": 45}]})))
+                                                           "node_groups": [{**base_spec()["node_groups"][0], "pods_per_node": 70}]})))
     env, removed = aws_node_env(ev)
     assert env == {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}
     assert removed == ["WARM_ENI_TARGET"]
@@ -84,4 +87,4 @@ def test_hostile_names_stay_data():
     addon = next(a for a in artifacts if a.name == "vpc-cni-update-addon")
     assert shlex.split(addon.text)[4] == hostile
     max_pods = next(a for a in artifacts if a.name == "max-pods")
-    assert yaml.safe_load(max_pods.text)["ng"]["nodeadm"]["spec"]["cluster"]["name"] == hostile
+    assert next(yaml.safe_load_all(max_pods.text))["group"] == "ng"

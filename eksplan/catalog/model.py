@@ -57,15 +57,6 @@ class InstanceType:
         """True on Nitro or bare metal: the instances that support prefixes, IPv6 and trunking."""
         return self.nitro or self.bare_metal
 
-    @property
-    def trunking(self) -> bool:
-        """Whether the type can attach a trunk ENI for security groups for pods.
-
-        The EKS user guide: most Nitro-based families support it, no type of the ``t`` family
-        does. EC2's API does not report it; this follows the guide's rule.
-        """
-        return self.nitro_based and not self.family.startswith("t")
-
     def to_dict(self) -> dict:
         record = asdict(self)
         record["architectures"] = list(self.architectures)

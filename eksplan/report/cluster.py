@@ -55,7 +55,9 @@ class ClusterReport:
 
     def key_figures(self) -> Html:
         figures = key_figures(self.evaluation)
-        lines = [f"{g['name']}: max pods {g['max_pods']}, {g['addresses_per_node']} addresses per node"
+        lines = [f"{g['name']}: max pods {g['max_pods']} (set by {g['max_pods_set_by']}), "
+                 f"{'any number' if g['addressable_pods'] is None else g['addressable_pods']} addressable, "
+                 f"{g['pods_needed']} needed, {g['addresses_per_node']} addresses per node"
                  for g in figures["node_groups"]]
         return Html(str(self._macro("key_figures")(figures, None)), "\n".join(lines) or "no node groups")
 

@@ -37,7 +37,31 @@ def _self_managed(ctx: Context):
         yield "vpc-cni", ("the VPC CNI is self-managed: no validated versions, no drift correction, upgrades by hand")
 
 
+def _auto_mode_unsupported(ctx: Context):
+    """What an Auto Mode node group is asked to do that EKS Auto Mode does not offer."""
+    auto = [g for g in ctx.spec.node_groups if ctx.spec.launcher(g) == "auto-mode"]
+    for group in auto:
+        if group.security_group_pods_per_node:
+            yield group.name, (f"node group {group.name} runs on EKS Auto Mode, which does not support security groups "
+                               f"for pods, yet schedules {group.security_group_pods_per_node} pods with security "
+                               "groups per node (a NodeClass's podSecurityGroupSelectorTerms gives all its pods one "
+                               "set instead)")
+    if auto and len(auto) == len(ctx.spec.node_groups):
+        ignored = sorted(ctx.spec.vpc_cni.settings.given())
+        if ignored:
+            yield "vpc-cni", (f"every node group runs on EKS Auto Mode, which runs its own VPC CNI: aws-node settings "
+                              f"{', '.join(ignored)} have no effect there")
+
+
 RULES = (
+    FindingRule(
+        id="auto-mode-unsupported", title="Features EKS Auto Mode does not offer", severity="high",
+        rationale=("EKS Auto Mode runs its own VPC CNI: no security groups for pods, no ENIConfig custom networking, "
+                   "no warm-pool or prefix settings; pod subnets and pod security groups come from its NodeClass."),
+        remediation=("Run these pods on a managed node group or Karpenter with the VPC CNI add-on, or use the "
+                     "NodeClass's podSubnetSelectorTerms and podSecurityGroupSelectorTerms."),
+        guide="VPC CNI Operations — Use Managed Add-On", check=_auto_mode_unsupported,
+        references=("EKS user guide: automode/auto-networking",)),
     FindingRule(
         id="cni-policy-on-node-role", title="VPC CNI permissions on the node role", severity="medium",
         rationale="The CNI's EC2 permissions on the node role are available to every pod that can reach IMDS.",

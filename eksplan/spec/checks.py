@@ -6,6 +6,7 @@ import math
 import sys
 from typing import Iterator
 
+from ..catalog import Catalog, load_catalog
 from ..echo import shown
 from .model import ClusterSpec
 
@@ -91,11 +92,34 @@ def _node_groups(spec: ClusterSpec) -> Iterator[Problem]:
         for k, subnet in enumerate(group.subnets or ()):
             if subnet not in subnet_ids:
                 yield ("node_groups", i, "subnets", k), f"{shown(subnet)} is not a subnet id of this cluster's subnets"
-        if group.security_group_pods_per_node and not spec.vpc_cni.pod_eni:
+        if group.security_group_pods_per_node and not spec.cni.pod_eni:
             yield ("node_groups", i, "security_group_pods_per_node"), (
                 f"{group.security_group_pods_per_node} pods with security groups need "
                 "vpc_cni.settings.ENABLE_POD_ENI: true"
             )
+
+
+def _launchers(spec: ClusterSpec, catalog: Catalog) -> Iterator[Problem]:
+    """Launchers that cannot run a group as described, and CNI features eksplan does not model."""
+    for i, group in enumerate(spec.node_groups):
+        launcher = spec.launcher(group)
+        where = ("node_groups", i, "launcher")
+        if launcher == "auto-mode":
+            if not spec.auto_mode:
+                yield where, "'auto-mode' needs auto_mode: true on the cluster"
+            if group.max_pods is not None:
+                yield ("node_groups", i, "max_pods"), (
+                    f"{group.max_pods}: EKS Auto Mode has no max-pods setting (it caps nodes at 110); remove it")
+        if group.os == "windows" and launcher in ("nodeadm", "bottlerocket", "auto-mode"):
+            yield where, f"{launcher!r} launches Linux nodes only; Windows nodes run in a managed node group or Karpenter"
+    if spec.cni.multi_nic:
+        multi = sorted({name for group in spec.node_groups for name in group.instance_types
+                        if name in catalog and catalog.get(name).network_cards > 1})
+        if multi:
+            yield ("vpc_cni", "settings", "ENABLE_MULTI_NIC"), (
+                f"true on instance types with several network cards ({', '.join(multi)}): eksplan does not model "
+                "ipamd's per-card pools (cards above 0 run WARM_IP_TARGET=1, MINIMUM_IP_TARGET=1 whatever is set); "
+                "plan without it, or on single-card types where it changes nothing")
 
 
 def _fargate(spec: ClusterSpec) -> Iterator[Problem]:
@@ -114,7 +138,7 @@ def _cni(spec: ClusterSpec) -> Iterator[Problem]:
     s = spec.vpc_cni.settings
     where = ("vpc_cni", "settings")
     ip_targets = (s.WARM_IP_TARGET or 0) >= 1 or (s.MINIMUM_IP_TARGET or 0) >= 1
-    if spec.vpc_cni.prefix_delegation:
+    if spec.cni.prefix_delegation:
         if s.WARM_PREFIX_TARGET == 0 and not ip_targets:
             yield where + ("WARM_PREFIX_TARGET",), (
                 "0 is not supported with prefix delegation (ipamd would keep no warm prefix); "
@@ -124,7 +148,10 @@ def _cni(spec: ClusterSpec) -> Iterator[Problem]:
             yield where + ("WARM_IP_TARGET",), (
                 "WARM_IP_TARGET and MINIMUM_IP_TARGET both 0 are not supported with prefix delegation"
             )
-    if spec.ipv6 and spec.vpc_cni.custom_networking:
+    if spec.cni.custom_networking_in_force and s.MAX_ENI == 1:
+        yield where + ("MAX_ENI",), ("1 leaves no ENI for pod addresses with custom networking (the primary ENI "
+                                     "carries none); set 2 or more")
+    if spec.ipv6 and spec.cni.custom_networking:
         yield where + ("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",), "custom networking is not supported in IPv6 clusters"
     if s.ENABLE_IPv6 and s.ENABLE_IPv4:
         yield where + ("ENABLE_IPv4",), "ENABLE_IPv4 and ENABLE_IPv6 cannot both be true (a cluster is IPv4 or IPv6)"
@@ -149,6 +176,10 @@ def _requirements(spec: ClusterSpec) -> Iterator[Problem]:
             parse_multus_version(r.multus.version)
         except ValueError as exc:
             yield ("requirements", "multus", "version"), str(exc)
+        names = {g.name for g in spec.node_groups}
+        for i, name in enumerate(r.multus.node_groups or ()):
+            if name not in names:
+                yield ("requirements", "multus", "node_groups", i), f"{shown(name)} is not a node group of this cluster"
     pod_cidr = spec.planning.pod_cidr
     if pod_cidr is not None and not any(pod_cidr.subnet_of(c) for c in spec.vpc.cidrs):
         vpc = ", ".join(str(c) for c in spec.vpc.cidrs)
@@ -217,8 +248,12 @@ def _layout(spec: ClusterSpec) -> Iterator[Problem]:
         for az in group.availability_zones or spec.availability_zones:
             if not spec.subnets_with("nodes", az) and not group.subnets:
                 yield ("node_groups", i, "availability_zones"), f"no subnet with role 'nodes' in {az}"
-            if spec.vpc_cni.custom_networking and not spec.ipv6 and not spec.subnets_with("pods", az):
+            if spec.cni.custom_networking and not spec.ipv6 and not spec.subnets_with("pods", az):
                 yield ("subnets",), f"custom networking needs a subnet with role 'pods' in {az} (for its ENIConfig)"
+            multus = spec.requirements.multus
+            if multus and multus.pods_per_node and multus.attaches(group.name) and not spec.subnets_with("multus", az):
+                yield ("subnets",), (f"Multus pods of node group {group.name} need a subnet with role 'multus' in {az} "
+                                     f"(for the nodes' {multus.interface} ENIs)")
 
 
 #: Each check and the top-level fields it reads: when some fields of a spec are invalid, the
@@ -229,6 +264,7 @@ CHECKS = (
     (_vpc_ipv6, {"vpc"}),
     (_subnets, {"region", "availability_zones", "vpc", "subnets"}),
     (_node_groups, {"availability_zones", "subnets", "node_groups", "vpc_cni"}),
+    (_launchers, {"auto_mode", "node_groups", "vpc_cni"}),
     (_fargate, {"availability_zones", "fargate_profiles"}),
     (_cni, {"vpc_cni", "requirements"}),
     (_requirements, {"availability_zones", "subnets", "requirements", "planning", "vpc"}),
@@ -237,17 +273,20 @@ CHECKS = (
 )
 
 
-def check_cluster(spec: ClusterSpec, valid_fields: set[str] | None = None) -> list[Problem]:
+def check_cluster(spec: ClusterSpec, valid_fields: set[str] | None = None,
+                  catalog: Catalog | None = None) -> list[Problem]:
     """Every cross-field problem of one cluster (empty when the spec is consistent).
 
     ``valid_fields`` limits the checks to those that read only these top-level fields (for a
     spec built from the valid part of a document); None runs them all.
     """
     problems: list[Problem] = []
+    catalog = catalog or load_catalog()
     for check, needs in CHECKS:
         if valid_fields is not None and not needs <= valid_fields:
             continue
-        for problem in check(spec):
+        found = check(spec, catalog) if check is _launchers else check(spec)
+        for problem in found:
             if problem not in problems:
                 problems.append(problem)
     return problems

@@ -262,12 +262,12 @@ def _validate(data: object, label: str, prefix: tuple, catalog: Catalog,
         issues = _cluster_issues(exc, label, prefix, cluster)
         partial, valid = _valid_part(data, catalog)
         seen = {(i.path, i.message) for i in issues}
-        for p, m in check_cluster(partial, valid):
+        for p, m in check_cluster(partial, valid, catalog):
             issue = SpecIssue(label, _format_path(prefix + p), m, cluster)
             if (issue.path, issue.message) not in seen:
                 issues.append(issue)
         return None, _capped(issues, label, path, cluster)
-    problems = [SpecIssue(label, _format_path(prefix + p), m, cluster) for p, m in check_cluster(spec)]
+    problems = [SpecIssue(label, _format_path(prefix + p), m, cluster) for p, m in check_cluster(spec, None, catalog)]
     if problems:
         return None, _capped(problems, label, path, cluster)
     if spec.describe_subnets:
