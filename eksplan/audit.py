@@ -125,7 +125,7 @@ def _check_settings(env: dict, places: dict, label: str) -> None:
     An empty value is left alone: ipamd treats it as unset.
     """
     from .spec.cni import AwsNodeSettings
-    from .spec.load import validation_issues
+    from .spec.issues import validation_issues
 
     known = {name: value for name, value in env.items() if name in AwsNodeSettings.model_fields and value.strip()}
     try:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .echo import shown
 from .inputs import LIMITS, InputError, load_json, read_text
-from .spec.load import SpecError, SpecIssue, validation_issues
+from .spec.issues import SpecError, SpecIssue, validation_issues
 from .spec.model import ClusterSpec
 from .spec.types import AZ_PATTERN, IPv4Cidr
 

@@ -150,16 +150,21 @@ def spec_documents(draw, base: dict):
         parent = document
         for part in path[:-1]:
             parent = parent[part]
-        action = draw(st.sampled_from(["replace", "remove", "add", "reuse"]))
+        action = draw(st.sampled_from(["replace", "remove", "add", "twice"]))
         if action == "remove":
             del parent[path[-1]]
         elif action == "add" and isinstance(parent[path[-1]], dict):
             parent[path[-1]][draw(st.sampled_from(SPEC_KEYS))] = value
-        elif action == "reuse" and isinstance(document, dict):
-            others = sorted(k for k in document if isinstance(k, str) and k != path[0])
-            parent[path[-1]] = document.get(draw(st.sampled_from(others))) if others else value
         else:
             parent[path[-1]] = value
+            if action == "twice":  # the same object in a second place: written as an anchor and an alias
+                others = [p for p in _paths(document) if p and p[:len(path)] != path]
+                if others:
+                    other = draw(st.sampled_from(others))
+                    target = document
+                    for part in other[:-1]:
+                        target = target[part]
+                    target[other[-1]] = value
     if draw(st.booleans()):
         document = {"clusters": [document, copy.deepcopy(base)]}
     return document
