@@ -183,7 +183,8 @@ CASES = [
     Case("more-values-than-the-limit", ("validate", "spec.yaml"),
          "spec.yaml: line 101, column 2994: more than 100,000 values (eksplan reads at most 100,000 from one file: "
          "split it into several files)",
-         files={"spec.yaml": "x:\n" + ("  - [" + ", ".join(["1"] * 999) + "]\n") * 110}),
+         files={"spec.yaml": "x:\n" + ("  - [" + ", ".join(["1"] * 999) + "]\n") * 110},
+         cpu_seconds=8),  # the most work a file can ask for: 100,000 values read before the limit
     Case("list-longer-than-the-limit", ("validate", "spec.yaml"),
          "spec.yaml: line 1, column 21: a list of 1,001 entries; eksplan reads at most 1,000 in one list or mapping",
          files={"spec.yaml": "availability_zones: [" + ", ".join(["us-east-1a"] * 1001) + "]\n"}),

@@ -54,19 +54,21 @@ def fetch_regions(regions: Sequence[str], client_factory=None) -> list[tuple[str
 
 def _gunzip(raw: bytes, label: str, limit: int) -> bytes:
     """gzip data, decompressed to at most ``limit`` bytes (a small file can expand a thousandfold)."""
-    out, rest = b"", raw
-    while rest:
+    parts, size, rest = [], 0, raw
+    while rest:  # a gzip file may hold several members, one after the other
         stream = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         try:
-            out += stream.decompress(rest, limit + 1 - len(out))
+            part = stream.decompress(rest, limit + 1 - size)
         except zlib.error as exc:
             raise CatalogError(f"{label}: not gzip data ({exc})") from None
-        if len(out) > limit or stream.unconsumed_tail:
+        parts.append(part)
+        size += len(part)
+        if size > limit or stream.unconsumed_tail:
             raise CatalogError(f"{label}: decompresses to more than the {limit // 2**20} MiB eksplan reads from one file")
         if not stream.eof:
             raise CatalogError(f"{label}: not gzip data (it ends too early)")
         rest = stream.unused_data
-    return out
+    return b"".join(parts)
 
 
 def read_capture(path: str | Path) -> tuple[str, list[Mapping]]:
