@@ -102,6 +102,25 @@ class GroupFootprint:
         return self.node.pods_requested + HOST_NETWORK_PODS
 
 
+#: Unused warm-pool addresses above this share of the nodes' pool addresses are waste worth tuning.
+WARM_WASTE_SHARE = 0.4
+WARM_WASTE_MIN = 32
+
+
+def warm_pool(groups, scale: str = "desired") -> tuple[int, int]:
+    """Pool addresses the nodes hold at ``scale``, and how many of them no pod uses."""
+    held = warm = 0
+    for footprint in groups:
+        nodes = footprint.total(scale)
+        held += nodes * footprint.node.ips
+        warm += nodes * footprint.node.unused_ips
+    return held, warm
+
+
+def wasteful(held: int, warm: int) -> bool:
+    return bool(held) and warm / held > WARM_WASTE_SHARE and warm >= WARM_WASTE_MIN
+
+
 def spread(count: int, zones: tuple[str, ...] | list[str]) -> dict[str, int]:
     """Spread ``count`` nodes over ``zones`` as evenly as possible (the first zones get the rest)."""
     base, rest = divmod(count, len(zones))

@@ -17,10 +17,11 @@ from ..catalog.addon import load_addon_schema
 from ..engine import Evaluation
 from ..nodeconfig import max_pods_plans
 from .multus import multus_plan
-from .awsnode import (BACKUP, addon_configuration, aws_node_env, proposed_cni, set_env_commands,
-                      update_addon_commands)
-from .objects import (CNI_IPV6_POLICY, eniconfigs, ipv6_cluster_commands, load_balancers, multus_sg_rules,
-                      prefix_reservation_commands, security_group_policy, subnet_tag_commands)
+from .awsnode import (BACKUP, addon_configuration, aws_node_env, create_addon_commands, probe_timeout, proposed_cni,
+                      set_env_commands, update_addon_commands)
+from .objects import (CNI_IPV6_POLICY, dns64_commands, eniconfigs, ipv6_cluster_commands, load_balancers,
+                      multus_sg_rules, prefix_reservation_commands, probe_patch, security_group_policy,
+                      subnet_tag_commands)
 
 __all__ = ["Artifact", "generate", "aws_node_env", "proposed_cni", "render"]
 
@@ -129,6 +130,15 @@ def _aws_node(ev: Evaluation) -> list[Artifact]:
         if commands:
             out.append(Artifact("aws-node-set-env", "shell", "aws-node's settings for the chosen design (self-managed "
                                 "VPC CNI)", commands))
+        timeout = probe_timeout(ev)
+        if timeout:
+            out.append(Artifact("aws-node-probes", "shell", f"aws-node's probe timeouts at {timeout} s for busy nodes",
+                                probe_patch(timeout)))
+        config, _ = addon_configuration(ev, env)
+        out.append(Artifact("vpc-cni-configuration", "json", "the same settings as the managed add-on's "
+                            "configurationValues, for adopting it", config))
+        out.append(Artifact("vpc-cni-create-addon", "shell", "adopt the EKS managed add-on (validated versions, drift "
+                            "correction), keeping these settings", create_addon_commands(ev)))
         return out
     config, outside = addon_configuration(ev, env)
     if config != {"env": {}} or spec.vpc_cni.iam == "node-role":
@@ -178,6 +188,9 @@ def generate(ev: Evaluation) -> tuple[Artifact, ...]:
         out.append(Artifact("prefix-cidr-reservations", "shell",
                             "reserve /28 space for prefixes in the subnets at risk; list the addresses in use first and "
                             "reserve only a block that holds none", reservations))
+    dns64 = dns64_commands(ev)
+    if dns64:
+        out.append(Artifact("subnets-dns64-off", "shell", "turn DNS64 off where IPv6 pods run", dns64))
     tags = subnet_tag_commands(ev)
     if tags:
         out.append(Artifact("subnet-tags", "shell", "tags EKS and the AWS Load Balancer Controller look for", tags))

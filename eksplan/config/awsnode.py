@@ -17,7 +17,7 @@ from ..cni import CniConfig
 from ..engine import Evaluation
 
 __all__ = ["proposed_cni", "aws_node_env", "ignored_settings", "CREATION_TIME", "addon_configuration",
-           "set_env_commands", "update_addon_commands", "BACKUP"]
+           "set_env_commands", "update_addon_commands", "create_addon_commands", "probe_timeout", "BACKUP"]
 
 #: Variables fixed when the cluster is created: the IP family.
 CREATION_TIME = ("ENABLE_IPv4", "ENABLE_IPv6")
@@ -89,11 +89,30 @@ def addon_configuration(ev: Evaluation, env: dict) -> tuple[dict, dict]:
         config["init"] = {"env": {"DISABLE_TCP_EARLY_DEMUX": "true"}}
     if spec.requirements.network_policies:
         config["enableNetworkPolicy"] = "true"
-    if any(g.pods_per_node >= BUSY_PODS for g in spec.node_groups) or spec.vpc_cni.probe_timeout_seconds > 10:
-        timeout = max(30, spec.vpc_cni.probe_timeout_seconds)
+    timeout = probe_timeout(ev)
+    if timeout:
         config["livenessProbeTimeoutSeconds"] = timeout
         config["readinessProbeTimeoutSeconds"] = timeout
     return config, {k: v for k, v in env.items() if k not in accepted}
+
+
+def probe_timeout(ev: Evaluation) -> int | None:
+    """aws-node's probe timeout for busy nodes (the aws-node-probe-timeout finding), or None to keep it."""
+    spec = ev.analysis.spec
+    if any(g.pods_per_node >= BUSY_PODS for g in spec.node_groups) or spec.vpc_cni.probe_timeout_seconds > 10:
+        return max(30, spec.vpc_cni.probe_timeout_seconds)
+    return None
+
+
+def create_addon_commands(ev: Evaluation) -> list[list[str]]:
+    """Adopt a self-managed aws-node as the EKS managed add-on, keeping the chosen settings."""
+    spec = ev.analysis.spec
+    version = ev.analysis.cni.version
+    argv = ["aws", "eks", "create-addon", "--cluster-name", spec.name, "--addon-name", "vpc-cni",
+            "--addon-version", f"v{version.major}.{version.minor}.{version.patch}-eksbuild.<n>" if version else
+            "<add-on version>", "--configuration-values", "file://vpc-cni-configuration.json",
+            "--resolve-conflicts", "OVERWRITE"]
+    return [argv]
 
 
 def set_env_commands(env: dict, removed: list[str]) -> list[list[str]]:

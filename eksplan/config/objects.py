@@ -12,7 +12,8 @@ from ..engine import Evaluation
 from ..planner import subnet_tags
 
 __all__ = ["eniconfigs", "security_group_policy", "load_balancers", "subnet_tag_commands",
-           "prefix_reservation_commands", "ipv6_cluster_commands", "CNI_IPV6_POLICY", "NODE_SG", "CLUSTER_SG"]
+           "prefix_reservation_commands", "ipv6_cluster_commands", "dns64_commands", "probe_patch", "CNI_IPV6_POLICY",
+           "NODE_SG", "CLUSTER_SG"]
 
 NODE_SG = "<node security group id>"
 CLUSTER_SG = "<cluster security group id>"
@@ -134,3 +135,20 @@ def multus_sg_rules(ev: Evaluation, node_sg: str = NODE_SG) -> list[list[str]]:
                                                              "Description": "Multus secondary interface traffic"}]}],
                         separators=(",", ":"))]
             for c in multus.secondary_cidrs]
+
+
+def dns64_commands(ev: Evaluation) -> list[list[str]]:
+    """Turn DNS64 off where IPv6 pods run (the dns64-on-pod-subnets finding)."""
+    spec = ev.analysis.spec
+    if not spec.ipv6:
+        return []
+    return [["aws", "ec2", "modify-subnet-attribute", "--subnet-id", subnet.id or f"<id of subnet {subnet.cidr}>",
+             "--no-enable-dns64"] for subnet in spec.subnets if subnet.dns64 and {"nodes", "pods"} & set(subnet.roles)]
+
+
+def probe_patch(timeout: int) -> list[list[str]]:
+    """aws-node's liveness and readiness probe timeouts on a self-managed DaemonSet (JSON patch)."""
+    patch = [{"op": "replace", "path": f"/spec/template/spec/containers/0/{probe}/timeoutSeconds", "value": timeout}
+             for probe in ("livenessProbe", "readinessProbe")]
+    return [["kubectl", "patch", "daemonset", "aws-node", "-n", "kube-system", "--type", "json", "-p",
+             json.dumps(patch, separators=(",", ":"))]]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..cniversion import PREFIX_DELEGATION
 from ..launchers import LAUNCHER_NAMES
 from ..maxpods import prefix_delegation_unsupported_reason
+from ..rollup import warm_pool, wasteful
 from ..rules.base import Context, DecisionRule, Option, Outcome
 from .common import ModeFigures, instance_types, ipv4_pressure, max_pods_per_node, what_if
 
@@ -116,11 +117,17 @@ def decide(ctx: Context) -> Outcome:
     else:
         if ctx.settings.prefix_delegation:
             settings["ENABLE_PREFIX_DELEGATION"] = "false"
-        if pressure.constrained and not ctx.settings.ip_targets_defined:
+        held, warm = warm_pool(figures.analysis.groups)
+        if (pressure.constrained or wasteful(held, warm)) and not ctx.settings.ip_targets_defined:
             target = max_pods_per_node(ctx) + 2
             settings.update({"WARM_IP_TARGET": "2", "MINIMUM_IP_TARGET": str(target), "WARM_ENI_TARGET": None})
-            consequences.append(f"keep warm pools small: WARM_IP_TARGET=2 and MINIMUM_IP_TARGET={target} "
+            why = "IPv4 space is short" if pressure.constrained else \
+                f"warm pools would hold {warm / held:.0%} of the nodes' pool addresses unused"
+            consequences.append(f"keep warm pools small ({why}): WARM_IP_TARGET=2 and MINIMUM_IP_TARGET={target} "
                                 "(expected pods + 2); more EC2 API calls, so watch for throttling")
+    if (ctx.settings.minimum_ip_target or 0) >= 1 and not (ctx.settings.warm_ip_target or 0) >= 1:
+        settings["WARM_IP_TARGET"] = "2"
+        consequences.append("set WARM_IP_TARGET=2 beside MINIMUM_IP_TARGET: alone, the minimum keeps no warm address")
     if not consequences:
         consequences.append("nothing to change")
     return Outcome(context=context, drivers=drivers, options=(SECONDARY, PREFIX), chosen=chosen, because=because,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..multus import RACE_FIXED, parse_multus_version, pod_lookup_race
-from ..rules.base import Context, DecisionRule, Option, Outcome, shell_quote
+from ..rules.base import Context, DecisionRule, Option, Outcome, join_names, shell_quote
 from .common import max_pods_per_node
 
 BUSY_PODS = 60
@@ -100,7 +100,11 @@ def _clients(spec) -> dict[str, list]:
 
 
 def _names(clients) -> str:
-    return ", ".join(c.name for c in clients)
+    return join_names([c.name for c in clients])
+
+
+def _reach(clients) -> str:
+    return "reaches" if len(clients) == 1 else "reach"
 
 
 def decide_endpoint(ctx: Context) -> Outcome:
@@ -115,7 +119,8 @@ def decide_endpoint(ctx: Context) -> Outcome:
     if wish == "private":
         chosen, because = PRIVATE.name, "the spec requires a private API endpoint"
         if internet:
-            consequences.append(f"{_names(internet)} reach the API from the internet, which a private endpoint does not "
+            consequences.append(f"{_names(internet)} {_reach(internet)} the API from the internet, which a private "
+                                "endpoint does not "
                                 "serve: give them a path into the VPC (VPN, Direct Connect, a runner inside the VPC)")
     elif not declared:
         chosen = PUBLIC_PRIVATE.name if wish == "public" and nodes > NAT_FREE_NODES else NAMES[wish]
@@ -124,9 +129,10 @@ def decide_endpoint(ctx: Context) -> Outcome:
                                           if chosen != NAMES[wish] else f"the spec asks for {wish} access"))
     elif internet:
         chosen = PUBLIC_PRIVATE.name if (nodes > NAT_FREE_NODES or inside or wish == "public-private") else PUBLIC.name
-        because = (f"{_names(internet)} reach the API from the internet, so the public endpoint stays"
-                   + ("; nodes and " + (_names(inside) + " reach it privately" if inside else "nodes reach it privately")
-                      if chosen == PUBLIC_PRIVATE.name else "; a small cluster with nodes reaching it through NAT"))
+        private = "nodes and " + _names(inside) if inside else "nodes"
+        because = (f"{_names(internet)} {_reach(internet)} the API from the internet, so the public endpoint stays"
+                   + (f"; {private} reach it privately" if chosen == PUBLIC_PRIVATE.name
+                      else "; a small cluster with nodes reaching it through NAT"))
     else:
         chosen = PRIVATE.name
         because = (f"every declared API client reaches the VPC ({_names(inside)}), so no public endpoint is needed")

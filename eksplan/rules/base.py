@@ -23,7 +23,9 @@ __all__ = [
 def join_names(names) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def shell_quote(value: str) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from ..launchers import LAUNCHER_NAMES, launcher_max_pods, max_pods_setting
 from ..maxpods import HOST_NETWORK_PODS, recommended_ceiling
 from ..nodeconfig import max_pods_gap
+from ..rollup import WARM_WASTE_SHARE, warm_pool, wasteful
 from .base import Context, FindingRule
 
 PD = "Prefix Delegation Mode"
 TUNING = "VPC CNI Configuration Tuning"
 CUSTOM = "Custom Networking"
-WASTE_SHARE = 0.4  # warm addresses above this share of what the cluster's nodes hold
 
 
 def recommended_max_pods(footprint) -> int:
@@ -111,14 +111,10 @@ def _minimum_without_warm(ctx: Context):
 
 
 def _warm_waste(ctx: Context):
-    held = warm = 0
-    for footprint in ctx.analysis.groups:
-        nodes = footprint.total("desired")
-        held += nodes * footprint.node.ips
-        warm += nodes * footprint.node.unused_ips
-    if held and warm / held > WASTE_SHARE and warm >= 32:
+    held, warm = warm_pool(ctx.analysis.groups)
+    if wasteful(held, warm):
         yield "cluster", (f"at desired size the nodes hold {held:,} pod addresses, {warm:,} of them ({warm / held:.0%}) "
-                          f"unused in warm pools, above the {WASTE_SHARE:.0%} eksplan tolerates")
+                          f"unused in warm pools, above the {WARM_WASTE_SHARE:.0%} eksplan tolerates")
 
 
 RULES = (
