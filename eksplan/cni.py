@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Mapping
 
 from .cniversion import CniVersion, parse_cni_version
+from .echo import shown
 from .errors import EksplanError
 
 __all__ = ["CniConfig", "CniSettingError", "env_text"]
@@ -99,7 +100,7 @@ class CniConfig:
             errors = getattr(exc, "errors", lambda: [])()
             first = errors[0] if errors else {"loc": ("?",), "msg": str(exc)}
             name = ".".join(str(p) for p in first["loc"])
-            raise CniSettingError(f"{name}: {first['msg']} (got {env.get(name)!r})") from None
+            raise CniSettingError(f"{name}: {first['msg']} (got {shown(env.get(name))})") from None
         values = {_FIELDS[name]: value for name, value in typed.given().items() if name in _FIELDS}
         if ipv6 is None:
             ipv6 = bool(typed.ENABLE_IPv6)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .echo import shown
 from .errors import CniVersionError
 
 __all__ = [
@@ -59,7 +60,7 @@ def parse_cni_version(text: str | CniVersion) -> CniVersion:
     match = _VERSION.fullmatch(str(text).strip())
     if match is None:
         raise CniVersionError(
-            f"{text!r} is not a VPC CNI version "
+            f"{shown(text)} is not a VPC CNI version "
             "(expected MAJOR.MINOR[.PATCH], e.g. 1.18.3 or v1.18.3-eksbuild.1)"
         ) from None
     major, minor, patch, suffix = match.groups()

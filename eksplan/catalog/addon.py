@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .._io import atomic_write_text
+from ..echo import shown
 from ..errors import CatalogError
 
 __all__ = ["AddonSchema", "BUNDLED_ADDON_SCHEMA", "load_addon_schema", "parse_addon_schema", "write_addon_schema"]
@@ -38,18 +39,26 @@ class AddonSchema:
 def _properties(schema: dict, definition: str) -> dict:
     try:
         properties = schema["definitions"][definition]["properties"]
-    except (KeyError, TypeError):
+        bodies = sorted(properties.items())
+        formats = {name: body.get("format") or body.get("type") or "object" for name, body in bodies}
+    except (KeyError, TypeError, AttributeError):
         raise CatalogError(f"add-on schema: no definitions.{definition}.properties (expected the output of "
                            "'aws eks describe-addon-configuration' decoded)") from None
-    return {name: body.get("format") or body.get("type") or "object" for name, body in sorted(properties.items())}
+    odd = next((name for name, value in formats.items() if not isinstance(value, str)), None)
+    if odd is not None:
+        raise CatalogError(f"add-on schema: definitions.{definition}.properties.{shown(odd)}: expected a format or "
+                           "type given as text")
+    return formats
 
 
 def parse_addon_schema(text: str, source: str) -> dict:
     """The bundled document for an add-on configuration schema's text."""
+    from ..inputs import InputError, load_json
+
     try:
-        schema = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"add-on schema: not JSON ({exc.msg} at line {exc.lineno})") from None
+        schema = load_json(text, "add-on schema")
+    except InputError as exc:
+        raise CatalogError(str(exc)) from None
     return {"schema": 1, "source": source, "keys": _properties(schema, "VpcCni"), "env": _properties(schema, "Env"),
             "init_env": _properties(schema, "InitEnv")}
 

@@ -41,10 +41,12 @@ def run_show(args: argparse.Namespace) -> int:
 def run_refresh(args: argparse.Namespace) -> int:
     from ..catalog import addon
 
+    from ..inputs import LIMITS, InputError, read_text
+
     try:
-        text = args.from_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{args.from_file}: cannot be read ({exc.__class__.__name__})") from None
+        text = read_text(args.from_file, str(args.from_file), LIMITS["json"].max_bytes)
+    except InputError as exc:
+        raise CatalogError(str(exc)) from None
     document = addon.parse_addon_schema(text, args.source)
     written = addon.write_addon_schema(document, args.output or addon.BUNDLED_ADDON_SCHEMA)
     print(f"wrote {len(document['env'])} aws-node variables to {written}", file=sys.stderr)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..catalog import BUNDLED_SNAPSHOT, load_catalog
+from ..echo import shown
 from ..errors import CatalogError, EksplanError
 
 MOTO_CAPTURE = "ec2/resources/instance_types.json.gz"
@@ -99,7 +100,7 @@ def _check_date(text: str) -> str:
     try:
         return _dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise EksplanError(f"--captured: {text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise EksplanError(f"--captured: {shown(text)} is not a date (expected YYYY-MM-DD)") from None
 
 
 def _moto_capture() -> tuple[Path, str]:
@@ -161,12 +162,15 @@ def run_refresh(args: argparse.Namespace) -> int:
 
 
 def _upstream_text(path: Path, commit: str) -> str:
+    """An upstream file's text, read under the input contract (see eksplan.inputs)."""
+    from ..inputs import LIMITS, InputError, read_text
+
     if not re.fullmatch(r"[0-9a-f]{7,40}", commit):
-        raise EksplanError(f"--commit: {commit!r} is not a git commit (expected 7 to 40 hex digits)")
+        raise EksplanError(f"--commit: {shown(commit)} is not a git commit (expected 7 to 40 hex digits)")
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+        return read_text(path, str(path), LIMITS["json"].max_bytes)
+    except InputError as exc:
+        raise CatalogError(str(exc)) from None
 
 
 def run_refresh_branch(args: argparse.Namespace) -> int:

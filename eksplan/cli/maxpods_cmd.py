@@ -7,6 +7,7 @@ import json
 
 from .._table import render_rows
 from ..catalog import load_catalog
+from ..echo import shown
 from ..errors import EksplanError
 from ._args import as_type, whole_number
 from ..cniversion import parse_cni_version
@@ -34,7 +35,7 @@ def _max_eni(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise EksplanError(f"{text!r} is not a valid MAX_ENI (expected a whole number >= 1)") from None
+        raise EksplanError(f"{shown(text)} is not a valid MAX_ENI (expected a whole number >= 1)") from None
     return check_max_eni(value)
 
 

@@ -16,6 +16,7 @@ from .._io import atomic_write_text
 from ..catalog import load_catalog
 from ..spec import load_fleet
 from .html import vega_bundle
+from .paths import RESERVED_NAMES
 
 __all__ = ["Task", "Outcome", "FleetResult", "render_fleet", "slugify", "REPORT_PARAMETERS"]
 
@@ -69,7 +70,7 @@ def _tasks(clusters, work: Path) -> list[Task]:
     """
     import yaml
 
-    seen: set[str] = set()
+    seen: set[str] = set(RESERVED_NAMES)  # a cluster named Index must not overwrite index.html
     tasks = []
     for loaded in clusters:
         slug = base = slugify(loaded.name)

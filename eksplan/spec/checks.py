@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import sys
 from typing import Iterator
 
 from ..catalog import Catalog, load_catalog
+from ..echo import shown
 from .model import ClusterSpec
 
 __all__ = ["check_cluster"]
@@ -16,16 +19,16 @@ def _zones(spec: ClusterSpec) -> Iterator[Problem]:
     seen = set()
     for i, az in enumerate(spec.availability_zones):
         if not az.startswith(spec.region) or len(az) != len(spec.region) + 1:
-            yield ("availability_zones", i), f"{az!r} is not in region {spec.region!r}"
+            yield ("availability_zones", i), f"{shown(az)} is not in region {shown(spec.region)}"
         if az in seen:
-            yield ("availability_zones", i), f"{az!r} is listed twice"
+            yield ("availability_zones", i), f"{shown(az)} is listed twice"
         seen.add(az)
 
 
 def _in_cluster_zones(spec: ClusterSpec, az: str) -> str | None:
     if az in spec.availability_zones:
         return None
-    return f"{az!r} is not one of the cluster's availability zones ({', '.join(spec.availability_zones)})"
+    return f"{shown(az)} is not one of the cluster's availability zones ({', '.join(spec.availability_zones)})"
 
 
 def _vpc(spec: ClusterSpec) -> Iterator[Problem]:
@@ -43,7 +46,7 @@ def _subnets(spec: ClusterSpec) -> Iterator[Problem]:
     for i, subnet in enumerate(spec.subnets):
         if subnet.id is not None:
             if subnet.id in ids:
-                yield ("subnets", i, "id"), f"{subnet.id!r} is already subnets[{ids[subnet.id]}]"
+                yield ("subnets", i, "id"), f"{shown(subnet.id)} is already subnets[{ids[subnet.id]}]"
             ids.setdefault(subnet.id, i)
         problem = _in_cluster_zones(spec, subnet.availability_zone)
         if problem:
@@ -74,7 +77,7 @@ def _node_groups(spec: ClusterSpec) -> Iterator[Problem]:
     subnet_ids = {s.id for s in spec.subnets if s.id}
     for i, group in enumerate(spec.node_groups):
         if group.name in names:
-            yield ("node_groups", i, "name"), f"{group.name!r} is already node_groups[{names[group.name]}]"
+            yield ("node_groups", i, "name"), f"{shown(group.name)} is already node_groups[{names[group.name]}]"
         names.setdefault(group.name, i)
         if group.min_size > group.max_size:
             yield ("node_groups", i, "min_size"), f"{group.min_size} is greater than max_size ({group.max_size})"
@@ -88,7 +91,7 @@ def _node_groups(spec: ClusterSpec) -> Iterator[Problem]:
                 yield ("node_groups", i, "availability_zones", k), problem
         for k, subnet in enumerate(group.subnets or ()):
             if subnet not in subnet_ids:
-                yield ("node_groups", i, "subnets", k), f"{subnet!r} is not a subnet id of this cluster's subnets"
+                yield ("node_groups", i, "subnets", k), f"{shown(subnet)} is not a subnet id of this cluster's subnets"
         if group.security_group_pods_per_node and not spec.cni.pod_eni:
             yield ("node_groups", i, "security_group_pods_per_node"), (
                 f"{group.security_group_pods_per_node} pods with security groups need "
@@ -123,7 +126,7 @@ def _fargate(spec: ClusterSpec) -> Iterator[Problem]:
     names: dict[str, int] = {}
     for i, profile in enumerate(spec.fargate_profiles):
         if profile.name in names:
-            yield ("fargate_profiles", i, "name"), f"{profile.name!r} is already fargate_profiles[{names[profile.name]}]"
+            yield ("fargate_profiles", i, "name"), f"{shown(profile.name)} is already fargate_profiles[{names[profile.name]}]"
         names.setdefault(profile.name, i)
         for k, az in enumerate(profile.availability_zones or ()):
             problem = _in_cluster_zones(spec, az)
@@ -161,7 +164,7 @@ def _requirements(spec: ClusterSpec) -> Iterator[Problem]:
     ids = {s.id for s in spec.subnets if s.id}
     for i, extra in enumerate(r.extra_enis):
         if extra.subnet is not None and extra.subnet not in ids:
-            yield ("requirements", "extra_enis", i, "subnet"), f"{extra.subnet!r} is not a subnet id of this cluster's subnets"
+            yield ("requirements", "extra_enis", i, "subnet"), f"{shown(extra.subnet)} is not a subnet id of this cluster's subnets"
         if extra.availability_zone is not None:
             problem = _in_cluster_zones(spec, extra.availability_zone)
             if problem:
@@ -176,11 +179,65 @@ def _requirements(spec: ClusterSpec) -> Iterator[Problem]:
         names = {g.name for g in spec.node_groups}
         for i, name in enumerate(r.multus.node_groups or ()):
             if name not in names:
-                yield ("requirements", "multus", "node_groups", i), f"{name!r} is not a node group of this cluster"
+                yield ("requirements", "multus", "node_groups", i), f"{shown(name)} is not a node group of this cluster"
     pod_cidr = spec.planning.pod_cidr
     if pod_cidr is not None and not any(pod_cidr.subnet_of(c) for c in spec.vpc.cidrs):
         vpc = ", ".join(str(c) for c in spec.vpc.cidrs)
         yield ("planning", "pod_cidr"), f"'{pod_cidr}' is not inside the VPC CIDRs ({vpc}); add it as a secondary VPC CIDR"
+
+
+def _vpc_ipv6(spec: ClusterSpec) -> Iterator[Problem]:
+    """A VPC's IPv6 block is a /56 from Amazon, or /44 to /60 in steps of /4 from IPAM (Amazon VPC User Guide)."""
+    block = spec.vpc.ipv6_cidr
+    if block is not None and not (44 <= block.prefixlen <= 60 and block.prefixlen % 4 == 0):
+        yield ("vpc", "ipv6_cidr"), (f"'{block}' is a /{block.prefixlen}; a VPC's IPv6 CIDR is a /56 (Amazon-provided) "
+                                     "or a /44 to /60 in steps of /4 (from an IPAM pool)")
+
+
+def _growth(spec: ClusterSpec) -> Iterator[Problem]:
+    """Growth that the later stages can compute: node counts stay finite as far as runway looks ahead."""
+    from ..rollup import growth_nodes
+    from ..runway import MAX_MONTHS
+
+    growth = spec.requirements.growth
+    if growth is None or not spec.node_groups:
+        return
+    try:
+        growth_nodes(spec, MAX_MONTHS)
+    except OverflowError:
+        field = "nodes_per_month" if growth.nodes_per_month is not None else "percent_per_month"
+        most = _most_growth(spec, field, MAX_MONTHS)
+        hint = f"; at most {_rounded_down(most)} for these node groups" if most is not None else ""
+        yield ("requirements", "growth", field), (
+            f"{getattr(growth, field):g} cannot be computed: over {MAX_MONTHS:,} months (as far as runway looks "
+            f"ahead) the node count grows beyond the range of a floating-point number{hint}")
+
+
+def _rounded_down(value: int) -> str:
+    """``value`` for a message: in full up to a million, else three digits rounded down (``4.99e+304``)."""
+    if value < 10**6:
+        return f"{value:,}"
+    exponent = len(str(value)) - 1
+    return f"{value // 10 ** (exponent - 2) / 100:.2f}e+{exponent}"
+
+
+def _most_growth(spec: ClusterSpec, field: str, months: int) -> int | None:
+    """The largest whole growth rate ``field`` can take in ``spec`` and still be computed."""
+    from ..rollup import growth_nodes
+
+    largest = max(g.max_size for g in spec.node_groups) or 1
+    if field == "nodes_per_month":
+        bound = sys.float_info.max / (months * largest)
+    else:
+        bound = 100 * ((sys.float_info.max / largest) ** (1 / months) - 1)
+    for candidate in (math.floor(bound), math.floor(bound * 0.99)):
+        try:
+            growth_nodes(spec.model_copy(update={"requirements": spec.requirements.model_copy(update={
+                "growth": spec.requirements.growth.model_copy(update={field: float(candidate)})})}), months)
+            return candidate
+        except OverflowError:
+            continue
+    return None
 
 
 def _layout(spec: ClusterSpec) -> Iterator[Problem]:
@@ -204,12 +261,14 @@ def _layout(spec: ClusterSpec) -> Iterator[Problem]:
 CHECKS = (
     (_zones, {"region", "availability_zones"}),
     (_vpc, {"vpc"}),
+    (_vpc_ipv6, {"vpc"}),
     (_subnets, {"region", "availability_zones", "vpc", "subnets"}),
     (_node_groups, {"availability_zones", "subnets", "node_groups", "vpc_cni"}),
     (_launchers, {"auto_mode", "node_groups", "vpc_cni"}),
     (_fargate, {"availability_zones", "fargate_profiles"}),
     (_cni, {"vpc_cni", "requirements"}),
     (_requirements, {"availability_zones", "subnets", "requirements", "planning", "vpc"}),
+    (_growth, {"node_groups", "requirements"}),
     (_layout, {"availability_zones", "subnets", "plan_subnets", "node_groups", "vpc_cni", "requirements"}),
 )
 

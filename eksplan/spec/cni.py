@@ -94,7 +94,7 @@ class AwsNodeSettings(BaseModel):
 class VpcCniSpec(BaseModel):
     """How the VPC CNI runs in the cluster."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     version: str
     managed_addon: bool = True

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 
 from ..catalog import load_catalog
 from ..cni import CniConfig
+from ..echo import shown
 from .cni import VpcCniSpec
 from .types import AZ_PATTERN, REGION_PATTERN, IPv4Cidr, IPv6Cidr
 
@@ -37,7 +38,7 @@ Role = Literal["cluster", "public", "nodes", "pods", "multus"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True, allow_inf_nan=False)
 
 
 def _known_instance_type(value: str, info: ValidationInfo) -> str:
@@ -47,19 +48,19 @@ def _known_instance_type(value: str, info: ValidationInfo) -> str:
 
 def _availability_zone(value: str) -> str:
     if not AZ_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an availability zone name (expected e.g. 'us-east-1a')")
+        raise ValueError(f"{shown(value)} is not an availability zone name (expected e.g. 'us-east-1a')")
     return value
 
 
 def _region(value: str) -> str:
     if not REGION_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an AWS region name (expected e.g. 'us-east-1')")
+        raise ValueError(f"{shown(value)} is not an AWS region name (expected e.g. 'us-east-1')")
     return value
 
 
 def _kubernetes_version(value: str) -> str:
     if not re.fullmatch(r"1\.\d{1,2}", value):
-        raise ValueError(f"{value!r} is not a Kubernetes minor version (expected e.g. '1.31')")
+        raise ValueError(f"{shown(value)} is not a Kubernetes minor version (expected e.g. '1.31')")
     return value
 
 
@@ -98,7 +99,9 @@ class SubnetSpec(_Strict):
     @field_validator("roles", mode="before")
     @classmethod
     def _one_or_many(cls, value):
-        return (value,) if isinstance(value, str) else value
+        if isinstance(value, str):
+            return (value,)
+        return tuple(value) if isinstance(value, list) else value
 
     @property
     def size(self) -> int:
@@ -148,7 +151,7 @@ class NodeGroupSpec(_Strict):
             raise ValueError("give launcher only ('kind' is its former name)")
         if kind not in _KIND_TO_LAUNCHER:
             raise ValueError(
-                f"kind: {kind!r} is no longer accepted: write launcher: nodeadm (self-managed AL2023) or "
+                f"kind: {shown(kind)} is no longer accepted: write launcher: nodeadm (self-managed AL2023) or "
                 "launcher: bottlerocket (self-managed Bottlerocket); the launcher sets the node's max pods"
             )
         data["launcher"] = _KIND_TO_LAUNCHER[kind]
