@@ -1,7 +1,14 @@
-"""Where the report notebook and templates live, and where the reports go."""
+"""Where the report notebook and templates live, and where the reports go.
+
+They stay at the top of the repository (``notebooks/``, ``templates/``) and ship in the wheel as
+the packages ``eksplan.notebooks`` and ``eksplan.templates`` (pyproject's package-dir), so one
+import finds them in a checkout, an editable install or a
+plain ``pip install eksplan[notebooks]``.
+"""
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 from pathlib import Path
 
@@ -21,10 +28,13 @@ def project_root() -> Path:
 
 
 def _folder(name: str) -> Path:
-    folder = project_root() / name
+    try:  # a data-only package: a namespace package, whose __path__ names its folder
+        folder = Path(next(iter(importlib.import_module(f"eksplan.{name}").__path__)))
+    except (ModuleNotFoundError, StopIteration):
+        folder = project_root() / name  # a source tree on sys.path, not installed
     if not folder.is_dir():
-        raise EksplanError(f"the {name}/ folder is missing: reports are rendered from a checkout of eksplan "
-                           "(install it with pip install -e)")
+        raise EksplanError(f"the report's {name} are missing from this installation of eksplan "
+                           "(reinstall it: pip install 'eksplan[notebooks]')")
     return folder
 
 
