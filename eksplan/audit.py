@@ -21,7 +21,7 @@ from .cni import CniConfig
 from .rules import Finding, SEVERITIES
 from .spec.model import ClusterSpec
 
-__all__ = ["ObservedAwsNode", "AuditError", "read_daemonset", "audit", "Audit", "Drift", "IPAMD_DEFAULTS"]
+__all__ = ["ObservedAwsNode", "AuditError", "read_daemonset", "daemonset_settings", "audit", "Audit", "Drift", "IPAMD_DEFAULTS"]
 
 #: What ipamd does when a setting is unset (the manifest sets WARM_ENI_TARGET and WARM_PREFIX_TARGET to 1).
 IPAMD_DEFAULTS = {
@@ -108,6 +108,11 @@ def read_daemonset(path: str | Path) -> ObservedAwsNode:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         raise AuditError(f"{label}: {where}YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+    return daemonset_settings(documents, label)
+
+
+def daemonset_settings(documents: list, label: str) -> ObservedAwsNode:
+    """The aws-node container's settings from parsed documents (YAML or ``kubectl ... -o json``)."""
     ds = _find_daemonset(documents, label)
     pod = ((ds.get("spec") or {}).get("template") or {}).get("spec") or {}
     containers = {c.get("name"): c for c in pod.get("containers") or []}

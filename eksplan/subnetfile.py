@@ -10,7 +10,7 @@ from pathlib import Path
 from .spec.load import SpecError, SpecIssue
 from .spec.model import ClusterSpec
 
-__all__ = ["ObservedSubnet", "read_describe_subnets", "apply_observed"]
+__all__ = ["ObservedSubnet", "read_describe_subnets", "subnets_from_document", "apply_observed"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ def read_describe_subnets(path: str | Path) -> dict[str, ObservedSubnet]:
         raise SpecError([SpecIssue(label, "", "no such file")]) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SpecError([SpecIssue(label, "", f"not the JSON of 'aws ec2 describe-subnets' ({exc})")]) from None
+    return subnets_from_document(document, label)
+
+
+def subnets_from_document(document: object, label: str) -> dict[str, ObservedSubnet]:
+    """Subnets by id from the parsed JSON of ``aws ec2 describe-subnets``; errors name the entry."""
     subnets = document.get("Subnets") if isinstance(document, dict) else None
     if not isinstance(subnets, list):
         raise SpecError([SpecIssue(label, "", "expected {\"Subnets\": [...]} as 'aws ec2 describe-subnets --output json' prints")])

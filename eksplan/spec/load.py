@@ -277,6 +277,13 @@ def _validate(data: object, label: str, prefix: tuple, catalog: Catalog) -> tupl
         spec, problems = _observe(spec, label, prefix, cluster)
         if problems:
             return None, problems
+    if spec.observed:
+        observed = (Path(label).parent / spec.observed).resolve()
+        if not observed.is_file():
+            return None, [SpecIssue(label, _format_path(prefix + ("observed",)),
+                                    f"{spec.observed!r}: no such file (the observed state 'eksplan discover' writes)",
+                                    cluster)]
+        spec = spec.model_copy(update={"observed": str(observed)})
     return LoadedCluster(spec, label, path), []
 
 
