@@ -94,14 +94,15 @@ def _cni(cluster: ClusterCaptures, notes: dict, missing: list, unknown: list) ->
         env, source = _addon_env(addon), "describe-addon: configurationValues (what was set through the add-on)"
     if version is not None and ("vpc_cni", "version") not in notes:
         notes[("vpc_cni", "version")] = "describe-addon vpc-cni: addonVersion"
+    addon_why = cluster.unknown.get("describe-addon", "not installed as an add-on")
     if version is None:
         version = PLACEHOLDER_CNI_VERSION
-        why = "no describe-addon and no aws-node DaemonSet capture"
+        why = f"describe-addon: {addon_why}; no aws-node DaemonSet capture"
         missing.append(Unknown("vpc_cni.version", why))
         notes[("vpc_cni", "version")] = f"UNKNOWN ({why}): a placeholder, replace it"
     block = {"version": version, **block}
     if env is None:
-        why = "neither the aws-node DaemonSet nor the add-on's configuration was captured"
+        why = f"no aws-node DaemonSet capture, and describe-addon: {addon_why}"
         missing.append(Unknown("vpc_cni.settings", why))
         notes[("vpc_cni", "settings")] = f"UNKNOWN ({why}): ipamd's defaults assumed"
         block["settings"] = {}
