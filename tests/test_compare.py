@@ -60,7 +60,8 @@ CASES = {
     # 40 nodes at max size x 7 prefixes (100 pods in 7 /28s; the 12 spare addresses are the warm prefix's room).
     "observed-prefixes-short": (
         lambda: (spec(ENABLE_PREFIX_DELEGATION=True), observed(subnet=replace(SUBNET, free_prefixes=3))),
-        lambda: (spec(ENABLE_PREFIX_DELEGATION=True), observed()),
+        lambda: (spec(ENABLE_PREFIX_DELEGATION=True), observed(subnet=replace(SUBNET, free_prefixes=250,
+                                                                               assigned_prefixes=30))),
         ("subnet s-nodes (10.0.0.0/20) has 3 free /28 blocks and 0 assigned, but the plan needs 280 prefixes at max "
          "size: 277 short although 4,000 addresses are free",)),
 }
