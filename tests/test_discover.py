@@ -185,3 +185,13 @@ def test_missing_folder_and_bad_capture(tmp_path, capsys):
     assert discover("--from-dir", tmp_path, "-o", tmp_path / "out") == 2
     assert capsys.readouterr().err.startswith(f"eksplan discover: error: {tmp_path}/eks/c/describe-cluster.json: "
                                               "line 1, column 2: not JSON")
+
+
+def test_spec_observed_must_exist(tmp_path, capsys):
+    """A spec's observed: names a file beside it; a missing one is a located error."""
+    spec = {"name": "x", "region": "us-east-1", "availability_zones": ["us-east-1a"], "vpc": {"cidrs": ["10.0.0.0/16"]},
+            "vpc_cni": {"version": "1.19.2"}, "observed": "x.observed.json"}
+    (tmp_path / "x.yaml").write_text(yaml.safe_dump(spec))
+    assert main(["validate", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{tmp_path}/x.yaml: observed: 'x.observed.json': no such file (the observed state 'eksplan discover' writes)")
