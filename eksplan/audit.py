@@ -23,7 +23,7 @@ from .inputs import LIMITS, InputError, load_yaml_all, read_text
 from .rules import Finding, SEVERITIES
 from .spec.model import ClusterSpec
 
-__all__ = ["ObservedAwsNode", "AuditError", "read_daemonset", "audit", "Audit", "Drift", "IPAMD_DEFAULTS"]
+__all__ = ["ObservedAwsNode", "AuditError", "read_daemonset", "daemonset_settings", "audit", "Audit", "Drift", "IPAMD_DEFAULTS"]
 
 #: What ipamd does when a setting is unset (the manifest sets WARM_ENI_TARGET and WARM_PREFIX_TARGET to 1).
 IPAMD_DEFAULTS = {
@@ -165,6 +165,11 @@ def read_daemonset(path: str | Path) -> ObservedAwsNode:
         documents = load_yaml_all(read_text(path, label, LIMITS["yaml"].max_bytes), label)
     except InputError as exc:
         raise AuditError(str(exc)) from None
+    return daemonset_settings(documents, label)
+
+
+def daemonset_settings(documents: list, label: str) -> ObservedAwsNode:
+    """The aws-node container's settings from parsed documents (YAML or ``kubectl ... -o json``)."""
     ds, at = _find_daemonset(documents, label)
     pod = _mapping(_mapping(_mapping(ds.get("spec"), f"{at}spec", label).get("template"), f"{at}spec.template", label)
                    .get("spec"), f"{at}spec.template.spec", label)

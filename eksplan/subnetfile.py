@@ -14,7 +14,7 @@ from .spec.issues import SpecError, SpecIssue, validation_issues
 from .spec.model import ClusterSpec
 from .spec.types import AZ_PATTERN, IPv4Cidr
 
-__all__ = ["ObservedSubnet", "read_describe_subnets", "apply_observed"]
+__all__ = ["ObservedSubnet", "read_describe_subnets", "subnets_from_document", "apply_observed"]
 
 #: AWS reserves five addresses in every subnet: none of them is ever reported available.
 AWS_RESERVED = 5
@@ -74,6 +74,11 @@ def read_describe_subnets(path: str | Path, label: str | None = None) -> dict[st
         document = load_json(read_text(path, label, LIMITS["json"].max_bytes), label)
     except InputError as exc:
         raise SpecError([SpecIssue(label, "", exc.message)]) from None
+    return subnets_from_document(document, label)
+
+
+def subnets_from_document(document: object, label: str) -> dict[str, ObservedSubnet]:
+    """Subnets by id from the parsed JSON of ``aws ec2 describe-subnets``; errors name the entry."""
     subnets = document.get("Subnets") if isinstance(document, dict) else None
     if not isinstance(subnets, list):
         raise SpecError([SpecIssue(label, "", "expected {\"Subnets\": [...]} as 'aws ec2 describe-subnets --output json' prints")])

@@ -390,7 +390,7 @@ CASES = [
          "spec.yaml: ['kkkkkkkkkkkkkkkkkkkkkkkkkkk...kkkkkkkkkkkkkkkkkkkkkkkkkkkk' (50,000 characters)] (cluster 'c'): "
          "unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkk...kkkkkkkkkkkkkkkkkkkkkkkkkkkk' (50,000 characters) (expected one of: "
          "name, description, region, availability_zones, kubernetes_version, auto_mode, vpc, subnets, plan_subnets, "
-         "node_groups, fargate_profiles, vpc_cni, karpenter, requirements, planning, describe_subnets)",
+         "node_groups, fargate_profiles, vpc_cni, karpenter, requirements, planning, describe_subnets, observed)",
          files={"spec.yaml": spec(extra="? " + "k" * 50_000 + "\n: 1\n")}),  # YAML's simple keys stop at 1,024
     Case("nested-list-as-name", ("validate", "spec.yaml"),
          "spec.yaml: name: [['lol', 'lol', 'lol', 'lol', ...], [['lol', 'lol', 'lol', '..., 'lol', ...], ...]] (2 items) "
@@ -405,7 +405,7 @@ CASES = [
     Case("nul-in-an-unknown-key", ("validate", "spec.yaml"),
          "spec.yaml: ['a\\x00b\\nc'] (cluster 'c'): unknown key 'a\\x00b\\nc' (expected one of: name, description, "
          "region, availability_zones, kubernetes_version, auto_mode, vpc, subnets, plan_subnets, node_groups, "
-         "fargate_profiles, vpc_cni, karpenter, requirements, planning, describe_subnets)",
+         "fargate_profiles, vpc_cni, karpenter, requirements, planning, describe_subnets, observed)",
          files={"spec.yaml": spec(extra='"a\\0b\\nc": 1\n')}),
     Case("hundreds-of-errors-in-one-cluster", ("validate", "spec.yaml"),
          "spec.yaml: availability_zones[0] (cluster 'c'): 'zone-0' is not an availability zone name (expected e.g. 'us-east-1a')",

@@ -251,3 +251,29 @@ def cluster_specs(draw):
                                             "plugin": draw(st.sampled_from(["thick", "thin"])),
                                             "secondary_cidrs": draw(st.sampled_from([[], ["10.10.0.0/16"]]))}}
     return spec(**changes, **{"vpc_cni.settings": settings})
+
+
+@st.composite
+def subnet_usage(draw):
+    """A subnet (/20 to /28) with interface addresses, assigned /28 prefixes and CIDR reservations in it."""
+    import ipaddress
+
+    from eksplan.ec2capture import CidrReservation, ObservedEni
+
+    prefixlen = draw(st.integers(20, 28))
+    network = ipaddress.IPv4Network((10 << 24 | draw(st.integers(0, 255)) << 16, prefixlen), strict=False)
+    size, base = network.num_addresses, int(network.network_address)
+    blocks = size // 16
+    singles = draw(st.lists(st.integers(4, size - 2), max_size=40, unique=True))
+    prefixes = draw(st.lists(st.integers(0, blocks - 1), max_size=6, unique=True))
+    prefixes = [b for b in prefixes if not any(b * 16 <= a < b * 16 + 16 for a in singles)]
+    enis = [ObservedEni("eni-a", "subnet-x", tuple(ipaddress.IPv4Address(base + a) for a in singles),
+                        tuple(ipaddress.IPv4Network((base + b * 16, 28)) for b in prefixes))]
+    reservations = []
+    for _ in range(draw(st.integers(0, 2))):
+        length = draw(st.integers(prefixlen, 28))
+        start = draw(st.integers(0, 2 ** (length - prefixlen) - 1))
+        cidr = ipaddress.IPv4Network((base + start * 2 ** (32 - length), length))
+        if not any(cidr.overlaps(r.cidr) for r in reservations):
+            reservations.append(CidrReservation("scr", "subnet-x", cidr, draw(st.sampled_from(["prefix", "explicit"]))))
+    return network, enis, reservations

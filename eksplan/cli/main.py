@@ -16,10 +16,12 @@ from typing import Sequence
 from .. import __version__
 from ..echo import EscapingStream, clipped
 from ..errors import EksplanError
-from . import addon_cmd, catalog_cmd, maxpods_cmd, plan_cmd, report_cmd, simulate_cmd, subnets_cmd, validate_cmd
+from . import (addon_cmd, catalog_cmd, discover_cmd, maxpods_cmd, plan_cmd, prefixmap_cmd, report_cmd, simulate_cmd,
+               subnets_cmd, validate_cmd)
 
 #: Subcommand modules, in the order ``--help`` lists them. Each has ``register`` and ``run``.
-COMMANDS = (report_cmd, plan_cmd, validate_cmd, subnets_cmd, maxpods_cmd, simulate_cmd, catalog_cmd, addon_cmd)
+COMMANDS = (report_cmd, plan_cmd, validate_cmd, subnets_cmd, maxpods_cmd, simulate_cmd, catalog_cmd, addon_cmd,
+            discover_cmd, prefixmap_cmd)
 
 USAGE_ERROR = 2
 INTERNAL_ERROR = 70

@@ -129,6 +129,16 @@ def _validate(data: object, label: str, prefix: tuple, catalog: Catalog,
         spec, problems = _observe(spec, path_of_file, label, prefix, cluster)
         if problems:
             return None, problems
+    if spec.observed:
+        where = format_path(prefix + ("observed",))
+        try:
+            observed = referenced_file(path_of_file, spec.observed)
+        except InputError as exc:
+            return None, [SpecIssue(label, where, exc.message, cluster)]
+        if not observed.is_file():
+            return None, [SpecIssue(label, where, f"{shown(spec.observed)}: no such file (the observed state "
+                                    "'eksplan discover' writes)", cluster)]
+        spec = spec.model_copy(update={"observed": str(observed)})
     return LoadedCluster(spec, label, path), []
 
 

@@ -285,6 +285,9 @@ class ClusterSpec(_Strict):
     #: A capture of ``aws ec2 describe-subnets --output json`` (path relative to the spec file)
     #: that supplies each subnet's available addresses and tags.
     describe_subnets: str | None = None
+    #: The observed state ``eksplan discover`` wrote beside the spec (``<cluster>.observed.json``, path
+    #: relative to the spec file): nodes, addresses and free /28 blocks today, to compare with the plan.
+    observed: str | None = None
 
     # -- conveniences used by the calculators ---------------------------------------------------
     @property
