@@ -45,11 +45,13 @@ def shown(value: object) -> str:
 
     >>> shown("m5.lrage")
     "'m5.lrage'"
+    >>> shown(True)
+    'true'
     >>> shown("x" * 1000)
     "'xxxxxxxxxxxxxxxxxxxxxxxxxxxx...xxxxxxxxxxxxxxxxxxxxxxxxxxxx' (1,000 characters)"
     """
     if isinstance(value, bool) or value is None:
-        return repr(value)
+        return {True: "true", False: "false", None: "null"}[value]  # as written in YAML and JSON
     if isinstance(value, int):
         return repr(value) if value.bit_length() <= 128 else _digits(value)
     if isinstance(value, str) and len(value) <= MAX_SHOWN:

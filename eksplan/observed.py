@@ -8,8 +8,12 @@ says what was missing and why; nothing here is a default standing in for a fact.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 
 from ._io import atomic_write_text
 from .ec2capture import CaptureError
@@ -19,10 +23,17 @@ __all__ = ["SCHEMA", "Unknown", "ObservedNode", "ObservedSubnetState", "Observed
 
 SCHEMA = "eksplan-observed/1"
 
+#: A count read from the file: whole and not negative (``true`` is not 1).
+Count = Annotated[int, Field(ge=0, strict=True)]
+#: How a hand-edited or foreign file is read: types exact, no unknown key, names bounded.
+_STRICT = ConfigDict(strict=True, extra="forbid", str_max_length=4096)
+
 
 @dataclass(frozen=True)
 class Unknown:
     """Something discovery could not learn: what, and why (the missing capture or API)."""
+
+    __pydantic_config__ = _STRICT
 
     what: str
     why: str
@@ -31,6 +42,8 @@ class Unknown:
 @dataclass(frozen=True)
 class ObservedNode:
     """One node: its instance, the group it belongs to, and what it holds and runs."""
+
+    __pydantic_config__ = _STRICT
 
     name: str
     instance_id: str | None
@@ -42,14 +55,14 @@ class ObservedNode:
     #: How the launcher was inferred (the label or tag read).
     launcher_source: str
     #: The kubelet's max pods (``status.capacity.pods``); None without ``kubectl get nodes``.
-    max_pods: int | None
+    max_pods: Count | None
     #: Running pods with a VPC address (not hostNetwork), pods on branch ENIs apart; None without ``kubectl get pods``.
-    pods: int | None
-    security_group_pods: int | None
+    pods: Count | None
+    security_group_pods: Count | None
     #: Interfaces attached to the instance (trunk included, branch ENIs not), their private IPs and /28 prefixes.
-    enis: int | None
-    addresses: int | None
-    prefixes: int | None
+    enis: Count | None
+    addresses: Count | None
+    prefixes: Count | None
     os_image: str | None = None
 
     @property
@@ -64,20 +77,24 @@ class ObservedNode:
 class ObservedSubnetState:
     """One subnet now: AWS's free-address count and, with the interfaces captured, the exact free /28s."""
 
+    __pydantic_config__ = _STRICT
+
     id: str
     cidr: str
     availability_zone: str
-    available_ips: int
-    free_prefixes: int | None
-    largest_free_run: int | None
-    interface_addresses: int | None
-    assigned_prefixes: int | None
+    available_ips: Count
+    free_prefixes: Count | None
+    largest_free_run: Count | None
+    interface_addresses: Count | None
+    assigned_prefixes: Count | None
     prefix_map: str | None = None
 
 
 @dataclass(frozen=True)
 class ObservedCluster:
     """Everything discovery saw of one cluster, with what it could not see."""
+
+    __pydantic_config__ = _STRICT
 
     cluster: str
     region: str
@@ -103,27 +120,39 @@ class ObservedCluster:
         return {"schema": record.pop("schema"), **record}
 
     @classmethod
-    def from_dict(cls, data: dict, label: str = "observed") -> "ObservedCluster":
+    def from_dict(cls, data: object, label: str = "observed") -> "ObservedCluster":
+        """The observed state in ``data`` (parsed JSON); errors name the file and the first bad place."""
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise CaptureError(f"{label}: not an observed state written by 'eksplan discover' "
                                f"(expected \"schema\": \"{SCHEMA}\")")
         try:
-            values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
-            values["nodes"] = tuple(_build(ObservedNode, n) for n in data.get("nodes") or ())
-            values["subnets"] = tuple(_build(ObservedSubnetState, s) for s in data.get("subnets") or ())
-            values["unknown"] = tuple(_build(Unknown, u) for u in data.get("unknown") or ())
-            return cls(**values)
-        except (TypeError, KeyError) as exc:
-            raise CaptureError(f"{label}: unreadable observed state ({exc})") from None
+            # Validated as JSON so that arrays become tuples under strict types.
+            return _adapter().validate_json(json.dumps(data))
+        except ValidationError as exc:
+            from .spec.issues import format_path
+
+            error = exc.errors(include_url=False)[0]
+            more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+            raise CaptureError(f"{label}: {format_path(error['loc']) or 'the document'}: {_problem(error)}{more}") \
+                from None
 
 
-def _build(kind, data: dict):
-    names = {f.name for f in fields(kind)}
-    unknown = set(data) - names
-    if unknown:
-        raise TypeError(f"unknown key {sorted(unknown)[0]!r} in {kind.__name__}")
-    return kind(**data)
+def _problem(error: dict) -> str:
+    from .echo import shown
 
+    kind = error["type"]
+    if kind in ("missing", "missing_argument"):
+        return "required, but missing"
+    if kind == "unexpected_keyword_argument":
+        return "unknown key"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"{shown(error['input'])} is not a whole number"
+    return f"{shown(error['input'])}: {error['msg'][:1].lower()}{error['msg'][1:]}"
+
+
+@lru_cache(maxsize=1)
+def _adapter() -> TypeAdapter:
+    return TypeAdapter(ObservedCluster)
 
 def read_observed(path: str | Path) -> ObservedCluster:
     """An observed state written by ``eksplan discover``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import replace
 
 import pytest
@@ -116,3 +117,27 @@ def test_observed_state_round_trips(tmp_path):
     state = observed()
     write_observed(state, tmp_path / "o.json")
     assert read_observed(tmp_path / "o.json") == state
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d["nodes"][0].update(max_pods="29"), "nodes[0].max_pods: '29' is not a whole number"),
+    (lambda d: d["nodes"][0].update(pods=True), "nodes[0].pods: true is not a whole number"),
+    (lambda d: d["nodes"][0].update(addresses=-1),
+     "nodes[0].addresses: -1: input should be greater than or equal to 0"),
+    (lambda d: d["subnets"][0].update(colour="red"), "subnets[0].colour: unknown key"),
+    (lambda d: d["nodes"][0].pop("name"), "nodes[0].name: required, but missing"),
+    (lambda d: d.update(nodes={}), "nodes: {}: input should be a valid array"),
+    (lambda d: d.update(schema="other/1"),
+     "not an observed state written by 'eksplan discover' (expected \"schema\": \"eksplan-observed/1\")"),
+])
+def test_a_hand_edited_observed_state_is_refused_at_its_place(tmp_path, edit, message):
+    """The observed state is input too: a wrong type, an unknown key or a missing field names its place."""
+    from eksplan.ec2capture import CaptureError
+
+    path = write_observed(observed(), tmp_path / "today.observed.json")
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(CaptureError) as raised:
+        read_observed(path)
+    assert str(raised.value) == f"{path}: {message}"

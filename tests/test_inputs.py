@@ -23,7 +23,8 @@ from .conftest import ROOT
     ("\x1b[31mred", "'\\x1b[31mred'"),
     (list(range(100)), "[0, 1, 2, 3, ...] (100 items)"),
     ({"a": 1}, "{'a': 1}"),
-    (True, "True"),
+    (True, "true"),
+    (None, "null"),
     (10**50, "10000000000000000000... (51 digits)"),
     (b"\0" * 200, "b'\\x00\\x00\\x00\\x00\\x00\\x00\\x...\\x00\\x00\\x00\\x00\\x00\\x00\\x00' (200 bytes)"),
 ])

@@ -56,7 +56,8 @@ def _addresses_off(ctx: Context):
         if not n.off:
             continue
         more = "more" if n.difference > 0 else "fewer"
-        yield n.node, (f"node {n.node} ({n.instance_type}, {n.pods} pods) holds {n.observed_addresses} addresses, "
+        yield n.node, (f"node {n.node} ({n.instance_type}, {n.pods} pods) holds {n.observed_addresses} "
+                       f"{'address' if n.observed_addresses == 1 else 'addresses'}, "
                        f"{abs(n.difference)} {more} than the {n.predicted_addresses} the simulator predicts for its pods, "
                        f"beyond one warm step of {n.warm_step}")
 
