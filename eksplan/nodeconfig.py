@@ -150,7 +150,7 @@ def max_pods_plans(spec, proposed: CniConfig, catalog: Catalog, *, excluded_of=N
         cni = CniConfig(ipv6=spec.ipv6, auto_mode=True) if launcher == "auto-mode" else proposed
         excluded = excluded_of(group, cni) if excluded_of else cni.custom_networking_in_force
         types = [catalog.get(name) for name in group.instance_types]
-        kubelet = group_max_pods(group.instance_types, launcher, cni, override=None,
+        kubelet = group_max_pods(group.instance_types, launcher, cni, override=group.max_pods,
                                  reserved_enis=spec.karpenter.reserved_enis, custom_ami=group.custom_ami,
                                  catalog=catalog)
         launcher_value = min(m.value for m in kubelet.values())

@@ -88,3 +88,20 @@ def test_hostile_names_stay_data():
     assert shlex.split(addon.text)[4] == hostile
     max_pods = next(a for a in artifacts if a.name == "max-pods")
     assert next(yaml.safe_load_all(max_pods.text))["group"] == "ng"
+
+
+def test_an_explicit_max_pods_above_the_addresses_is_lowered():
+    """A Karpenter group set to max pods 110 on c6i.xlarge (ipamd addresses 58) gets maxPods 58, and says from what.
+
+    The plan starts from the value the nodes run with (the spec's max_pods), not the launcher's default:
+    otherwise it would say "nothing to set" beside the finding that the nodes run too many pods.
+    """
+    group = {**base_spec()["node_groups"][0], "instance_types": ["c6i.xlarge"], "launcher": "karpenter",
+             "pods_per_node": 30, "max_pods": 110}
+    ev = evaluate(ClusterSpec.model_validate(base_spec(**{"node_groups": [group]})))
+    assert "max-pods-above-addresses" in {f.rule for f in ev.findings}
+    artifacts = {a.name: a for a in generate(ev)}
+    (plan,) = artifacts["max-pods"].content
+    assert (plan["launcher_value"], plan["recommended"], plan["set_value"]) == (110, 58, 58)
+    (nodeclass,) = artifacts["max-pods-karpenter"].content
+    assert nodeclass["kind"] == "EC2NodeClass" and nodeclass["spec"]["kubelet"]["maxPods"] == 58

@@ -152,3 +152,18 @@ def test_fargate_only_cluster():
     ev = evaluate(ClusterSpec.model_validate(data))
     assert ev.decision("ip-mode").because == "the cluster has no node groups: each Fargate pod takes one address in any mode"
     assert ev.analysis.groups == ()
+
+
+@pytest.mark.parametrize("rule_id", sorted(r.id for r in FINDING_RULES if r.fixes))
+def test_a_finding_with_fixes_comes_with_its_configuration(rule_id):
+    """Where a rule names the configuration that fixes it, its firing case generates that configuration."""
+    from eksplan.config import generate
+    from eksplan.engine import evaluate
+
+    fires, _ = CASES[rule_id]
+    data, observed = fires()
+    cluster = ClusterSpec.model_validate(data)
+    live = CniConfig.from_env(observed, cluster.vpc_cni.version, source="daemonset") if observed else None
+    rule = next(r for r in FINDING_RULES if r.id == rule_id)
+    names = {a.name for a in generate(evaluate(cluster, observed=live))}
+    assert names & set(rule.fixes), f"{rule_id}: none of {rule.fixes} among the generated {sorted(names)}"

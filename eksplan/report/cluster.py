@@ -14,7 +14,12 @@ from .. import __version__
 from ..catalog import Catalog, load_catalog
 from ..config import generate
 from ..engine import evaluate
+from ..compare import compare
 from ..guide import section_url
+from ..launchers import LAUNCHER_NAMES
+from ..observed import read_observed
+from ..rules import SEVERITIES
+from ..rules.observed import observed_findings
 from ..present import key_figures, plan_document
 from ..spec import load_cluster
 from ..spec.model import ClusterSpec
@@ -27,6 +32,16 @@ __all__ = ["ClusterReport", "TITLE_MIMETYPE", "ABOUT_PAGE", "INDEX_PAGE"]
 TITLE_MIMETYPE = "application/vnd.eksplan.report+json"
 ABOUT_PAGE = "about.html"
 INDEX_PAGE = "index.html"
+#: Nodes listed in "Today against the plan": those furthest off the simulation first.
+TODAY_NODES = 20
+
+
+def _per_type(values: dict, none: str = "unknown") -> str:
+    """``{"m5.large": 29}`` as ``29``; several instance types as ``m5.large 29, m5.xlarge 58``."""
+    shown = {t: none if v is None else str(v) for t, v in values.items()}
+    if len(set(shown.values())) == 1:
+        return next(iter(shown.values()))
+    return ", ".join(f"{t} {v}" for t, v in shown.items()) or "—"
 
 
 class ClusterReport:
@@ -40,7 +55,14 @@ class ClusterReport:
         self.evaluation = evaluate(spec, self.catalog)
         self.analysis = self.evaluation.analysis
         self.artifacts = generate(self.evaluation)
-        self.verdict_data = verdict(self.evaluation, self.artifacts)
+        #: Today against the plan, when the spec names an observed state (``eksplan discover``).
+        self.observed = read_observed(spec.observed) if spec.observed else None
+        self.comparison = compare(self.analysis, self.observed) if self.observed else None
+        self.observed_findings = observed_findings(self.comparison, self.catalog) if self.comparison else ()
+        #: The spec's findings and those on what runs today, most serious first.
+        self.all_findings = tuple(sorted(self.evaluation.findings + self.observed_findings,
+                                         key=lambda f: SEVERITIES.index(f.severity)))
+        self.verdict_data = verdict(self.evaluation, self.artifacts, self.all_findings)
         self._charts = ChartCounter()
 
     @classmethod
@@ -78,19 +100,18 @@ class ClusterReport:
         return Html(self._render("verdict", v), text)
 
     def findings(self) -> Html:
-        ev = self.evaluation
+        """Every finding, worst first: the spec's and, with an observed state, those on what runs today."""
         seen: set = set()
-        by_severity = {}
-        for severity, items in ev.by_severity().items():
-            by_severity[severity] = []
-            for f in items:
-                record = f.to_dict()
-                record["anchor"] = None if f.rule in seen else f"finding-{f.rule}"
-                seen.add(f.rule)
-                by_severity[severity].append(record)
+        by_severity = {severity: [] for severity in SEVERITIES}
+        for f in self.all_findings:
+            record = f.to_dict()
+            record["anchor"] = None if f.rule in seen else f"finding-{f.rule}"
+            seen.add(f.rule)
+            by_severity[f.severity].append(record)
         names = {a.name for a in self.artifacts}
-        html = self._render("findings", by_severity, len(ev.findings), section_url, artifact_names=names)
-        return Html(html, "\n".join(f"[{f.severity}] {f.rule}: {f.subject}" for f in ev.findings) or "no findings")
+        html = self._render("findings", by_severity, len(self.all_findings), section_url, artifact_names=names)
+        return Html(html, "\n".join(f"[{f.severity}] {f.rule}: {f.subject}" for f in self.all_findings)
+                    or "no findings")
 
     def _render(self, macro: str, *args, **variables) -> str:
         template = environment().get_template("report/sections.html.j2")
@@ -193,6 +214,37 @@ class ClusterReport:
             out.append({"name": az, "subnets": rows})
         return out
 
+    def today(self) -> Html | None:
+        """What runs today against the plan; None (the section is left out) without an observed state."""
+        c, o = self.comparison, self.observed
+        if c is None:
+            return None
+        nodes = sorted(c.nodes, key=lambda n: (not n.off, -abs(n.difference or 0), n.node))
+        shown_nodes = nodes[:TODAY_NODES]
+        groups = [{
+            "group": g.group, "launcher_name": LAUNCHER_NAMES.get(g.launcher, g.launcher), "nodes": g.nodes,
+            "observed": ", ".join(map(str, g.observed_max_pods)) or "unknown",
+            "planned": _per_type(g.launcher_max_pods), "addressable": _per_type(g.addressable, "not limited (IPv6)"),
+            "off_launcher": g.off_launcher, "above_addressable": g.above_addressable} for g in c.groups]
+        subnets = []
+        for s in c.subnets:
+            record = s.to_dict()
+            record["runway"] = ("no growth given" if s.runway_months is None and self.spec.requirements.growth is None
+                                else "does not run out" if s.runway_months is None or math.isinf(s.runway_months)
+                                else f"{s.runway_months:.0f} months")
+            subnets.append(record)
+        data = {
+            "source": o.source, "cni_version": o.cni_version, "findings": len(self.observed_findings),
+            "groups": groups, "nodes": [{**n.to_dict(), "difference": n.difference} for n in shown_nodes],
+            "nodes_left": len(nodes) - len(shown_nodes), "subnets": subnets, "unknown": c.unknown,
+            "derivation": [g.derivation for g in c.groups] + [n.derivation for n in shown_nodes]
+                          + [s.derivation for s in c.subnets],
+        }
+        off = sum(n.off for n in c.nodes)
+        text = (f"{len(c.nodes)} nodes observed, {off} off the simulation; "
+                f"{len(self.observed_findings)} finding(s) on what runs today")
+        return Html(self._render("today", data), text)
+
     def configuration(self) -> Html:
         return Html(self._render("configuration", self.artifacts), ", ".join(a.name for a in self.artifacts))
 
@@ -200,4 +252,7 @@ class ClusterReport:
         """The report as data (its JSON twin), the first screen included."""
         record = plan_document(self.evaluation, self.artifacts)
         record["verdict"] = self.verdict_data.to_dict()
+        if self.comparison is not None:
+            record["today"] = {**self.comparison.to_dict(),
+                               "findings": [f.to_dict() for f in self.observed_findings]}
         return record

@@ -5,6 +5,7 @@ and an index page. One failing cluster never stops the others; every file is wri
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -82,6 +83,10 @@ def _tasks(clusters, work: Path) -> list[Task]:
         data.pop("describe_subnets", None)  # already applied: available addresses and tags are in the spec
         spec_file = work / "specs" / slug / Path(loaded.file).name
         spec_file.parent.mkdir(parents=True, exist_ok=True)
+        if loaded.spec.observed:  # beside the spec copy: a spec may only name files in its own folder
+            observed = spec_file.parent / Path(loaded.spec.observed).name
+            shutil.copyfile(loaded.spec.observed, observed)
+            data["observed"] = observed.name
         spec_file.write_text(yaml.safe_dump(data, sort_keys=False))
         tasks.append(Task(loaded.name, slug, str(spec_file.resolve()), loaded.file))
     return tasks

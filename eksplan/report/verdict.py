@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 
 from ..config import Artifact, aws_node_env
 from ..engine import Evaluation
-from ..rules import SEVERITIES
+from ..rules import SEVERITIES, Finding
+from ..rules.observed import SPEC_COUNTERPARTS
 
 __all__ = ["Action", "Room", "Change", "Verdict", "verdict", "POD_ROLES"]
 
@@ -77,15 +78,21 @@ class Verdict:
         return record
 
 
-def _first_command(artifact: Artifact) -> str:
-    return next((line for line in artifact.text.splitlines() if line.strip()), "")
+def _first_command(artifact: Artifact) -> str | None:
+    """The first command of a shell artifact; None for YAML, JSON or TOML (the link leads to it)."""
+    if artifact.kind != "shell":
+        return None
+    return next((line for line in artifact.text.splitlines() if line.strip() and not line.startswith("#")), None)
 
 
-def _actions(ev: Evaluation, artifacts: tuple[Artifact, ...]) -> tuple[Action, ...]:
+def _actions(findings: tuple[Finding, ...], artifacts: tuple[Artifact, ...]) -> tuple[Action, ...]:
     by_name = {a.name: a for a in artifacts}
     out, seen = [], set()
-    for finding in ev.findings:  # already ordered by severity
-        if finding.rule in seen or finding.severity not in ("critical", "high", "medium"):
+    subjects = {(f.rule, f.subject) for f in findings}
+    for finding in findings:  # already ordered by severity
+        # One action per problem: an observed finding whose spec counterpart fired on the same subject adds none.
+        counterpart = (SPEC_COUNTERPARTS.get(finding.rule), finding.subject)
+        if finding.rule in seen or counterpart in subjects or finding.severity not in ("critical", "high", "medium"):
             continue
         seen.add(finding.rule)
         artifact = next((by_name[n] for n in finding.fixes if n in by_name), None)
@@ -118,15 +125,20 @@ def _changes(ev: Evaluation, artifacts: tuple[Artifact, ...]) -> tuple[Change, .
     return tuple(out)
 
 
-def verdict(ev: Evaluation, artifacts: tuple[Artifact, ...]) -> Verdict:
-    """The first screen's answer for one cluster."""
+def verdict(ev: Evaluation, artifacts: tuple[Artifact, ...], findings: tuple[Finding, ...] | None = None) -> Verdict:
+    """The first screen's answer for one cluster.
+
+    ``findings``: what to judge, most serious first; default the evaluation's (a report adds
+    those on what runs today).
+    """
+    findings = ev.findings if findings is None else findings
     counts = {s: 0 for s in SEVERITIES}
-    for finding in ev.findings:
+    for finding in findings:
         counts[finding.severity] += 1
-    worst = ev.findings[0] if ev.findings else None
+    worst = findings[0] if findings else None
     rooms = _rooms(ev)
     fullest = max(rooms, key=lambda r: (r.used, r.subnet), default=None)
     timed = [r for r in rooms if r.months is not None]
     tightest = min(timed, key=lambda r: (r.months, r.subnet), default=None)
     return Verdict(worst.severity if worst else None, worst.title if worst else None, worst.rule if worst else None,
-                   counts, _actions(ev, artifacts), fullest, tightest, _changes(ev, artifacts))
+                   counts, _actions(findings, artifacts), fullest, tightest, _changes(ev, artifacts))

@@ -11,7 +11,11 @@ from ..catalog import Catalog, load_catalog
 from ..launchers import LAUNCHER_NAMES, max_pods_setting
 from .base import SEVERITIES, Context, Finding, FindingRule, join_names
 
-__all__ = ["OBSERVED_RULES", "observed_findings"]
+__all__ = ["OBSERVED_RULES", "SPEC_COUNTERPARTS", "observed_findings"]
+
+#: Observed rules that see on the nodes what a spec rule already says of the plan (same subject):
+#: one problem, one action.
+SPEC_COUNTERPARTS = {"observed-max-pods-above-addresses": "max-pods-above-addresses"}
 
 PD = "Prefix Delegation Mode"
 TUNING = "VPC CNI Configuration Tuning"
