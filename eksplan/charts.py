@@ -48,7 +48,8 @@ def _modes(domain=None):
 
 def _fits_dash(alt):
     return alt.StrokeDash("fits:N", title=None, scale=alt.Scale(domain=FITS, range=[[1, 0], [6, 4]]),
-                          legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#555", symbolStrokeWidth=2))
+                          legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#555", symbolStrokeWidth=2,
+                                             symbolSize=400))
 
 
 def max_pods_chart(rows: list[dict]):
@@ -190,13 +191,15 @@ def consumption_whatif_chart(rows: list[dict], pods_per_node: int):
     slider = alt.param(name="pods", value=pods_per_node,
                        bind=alt.binding_range(min=min(values), max=max(values), step=1, name="pods per node "))
     modes = sorted({r["mode"] for r in rows}, key=list(MODE_COLOURS).index) if rows else None
-    return alt.Chart(alt.Data(values=rows)).mark_line(point=True).encode(
+    base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X("nodes:Q", axis=_count_axis("nodes")),
         y=alt.Y("addresses:Q", axis=_count_axis("subnet addresses")),
         color=alt.Color("mode:N", title="mode", scale=_modes(modes)),
-        strokeDash=_fits_dash(alt),
         tooltip=["mode:N", "pods_per_node:Q", "nodes:Q", "addresses:Q", "per_node:Q", "pending_per_node:Q"],
-    ).add_params(slider).transform_filter(alt.datum.pods_per_node == slider).properties(
+    )
+    # Points in a layer of their own: on a line with points, the dash legend draws no symbol.
+    return alt.layer(base.mark_line().encode(strokeDash=_fits_dash(alt)), base.mark_point(filled=True)).add_params(
+        slider).transform_filter(alt.datum.pods_per_node == slider).properties(
         width=WIDTH, height=280, title="What if: subnet addresses by pod density and CNI mode",
         description="Line chart with a pods-per-node slider: subnet addresses against node count per CNI mode; "
                     "dashed lines mean some pods cannot run.")

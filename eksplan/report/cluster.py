@@ -75,6 +75,11 @@ class ClusterReport:
         return cls(load_cluster(spec_path, cluster_name or None, catalog), Path(spec_path).name, catalog, in_fleet)
 
     # -- helpers -----------------------------------------------------------------------------
+    @property
+    def _about(self) -> str | None:
+        """The fleet's explanation page, written beside the reports by ``eksplan report``."""
+        return ABOUT_PAGE if self.in_fleet else None
+
     def _chart(self, chart, caption: str) -> str:
         return chart_html(chart, self._charts.next(), caption)
 
@@ -88,7 +93,7 @@ class ClusterReport:
     def header(self) -> Html:
         """Title block: the cluster, where it runs, a link back to the fleet and to the explanations."""
         html = self._render("header", self.spec, self.source or "(in memory)", f"eksplan {__version__}",
-                            self.catalog.provenance(), INDEX_PAGE if self.in_fleet else None, ABOUT_PAGE)
+                            self.catalog.provenance(), INDEX_PAGE if self.in_fleet else None, self._about)
         title = f"{self.spec.name} — EKS networking decisions"
         return Html(html, title, {TITLE_MIMETYPE: {"title": title, "cluster": self.spec.name}})
 
@@ -109,7 +114,8 @@ class ClusterReport:
             seen.add(f.rule)
             by_severity[f.severity].append(record)
         names = {a.name for a in self.artifacts}
-        html = self._render("findings", by_severity, len(self.all_findings), section_url, artifact_names=names)
+        html = self._render("findings", by_severity, len(self.all_findings), section_url, artifact_names=names,
+                            about_href=self._about)
         return Html(html, "\n".join(f"[{f.severity}] {f.rule}: {f.subject}" for f in self.all_findings)
                     or "no findings")
 
@@ -120,7 +126,7 @@ class ClusterReport:
 
     def decisions(self) -> Html:
         records = [d.to_dict() for d in self.evaluation.decisions]
-        return Html(self._render("decisions", records, section_url, ABOUT_PAGE),
+        return Html(self._render("decisions", records, section_url, self._about),
                     "\n".join(f"{d['title']}: {d['chosen']}" for d in records))
 
     def key_figures(self) -> Html:
