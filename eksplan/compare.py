@@ -23,6 +23,7 @@ from .analysis import ClusterAnalysis
 from .capacity import node_capacity
 from .catalog import InstanceType
 from .cni import CniConfig
+from .echo import counted
 from .ipamd import simulate_node
 from .launchers import LAUNCHER_NAMES, group_max_pods
 from .maxpods import IPS_PER_PREFIX
@@ -174,7 +175,7 @@ def compare_groups(analysis: ClusterAnalysis, observed: ObservedCluster) -> tupl
         off = tuple(n.name for n in nodes if n.max_pods is not None and n.max_pods != kubelet[n.instance_type])
         above = tuple(n.name for n in nodes if n.max_pods is not None and addressable[n.instance_type] is not None
                       and n.max_pods > addressable[n.instance_type])
-        steps = [f"node group {group.name}: {len(nodes)} node(s) observed, launched by {LAUNCHER_NAMES[launcher]}"]
+        steps = [f"node group {group.name}: {counted(len(nodes), 'node')} observed, launched by {LAUNCHER_NAMES[launcher]}"]
         for t in types:
             count = sum(1 for n in nodes if n.instance_type == t)
             values = sorted({n.max_pods for n in nodes if n.instance_type == t and n.max_pods is not None})
@@ -198,14 +199,14 @@ def _compare_node(analysis, node: ObservedNode, group, launcher, cni) -> NodeCom
         usage = simulate_node(it, node.pods, cni, max_pods=max_pods, security_group_pods=node.security_group_pods or 0,
                               primary_excluded=excluded, catalog=analysis.catalog)
         predicted = usage.subnet_ips - usage.branch_enis
-        steps.append(f"simulated for {node.pods} pods under {cni.describe()}: {usage.enis} ENI(s), {predicted} "
+        steps.append(f"simulated for {node.pods} pods under {cni.describe()}: {counted(usage.enis, 'ENI')}, {predicted} "
                      "addresses on the instance's interfaces")
     else:
         steps.append("pods on the node unknown (no 'kubectl get pods' capture): nothing to simulate")
     held = node.addresses_held
     if held is not None:
-        steps.append(f"observed: {node.enis} interface(s) holding {node.addresses} address(es)"
-                     + (f" and {node.prefixes} /28 prefix(es) = {held}" if node.prefixes else ""))
+        steps.append(f"observed: {counted(node.enis, 'interface')} holding {counted(node.addresses, 'address', 'addresses')}"
+                     + (f" and {counted(node.prefixes, '/28 prefix', '/28 prefixes')} = {held}" if node.prefixes else ""))
     off = held is not None and predicted is not None and abs(held - predicted) > step
     if held is not None and predicted is not None:
         steps.append(f"difference {held - predicted:+d} against one warm step of {step} ({step_why})"

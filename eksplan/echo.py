@@ -12,7 +12,7 @@ import math
 import re
 import reprlib
 
-__all__ = ["shown", "printable", "clipped", "EscapingStream"]
+__all__ = ["shown", "printable", "clipped", "counted", "EscapingStream"]
 
 #: Text up to this length is quoted whole (a path, an id); longer text keeps its first and last characters.
 MAX_SHOWN = 200
@@ -29,6 +29,15 @@ for _name in ("maxlist", "maxtuple", "maxset", "maxfrozenset", "maxdeque", "maxa
 
 _SIZED = ((str, "characters"), (bytes, "bytes"), (dict, "keys"), (list, "items"), (tuple, "items"),
           (set, "items"), (frozenset, "items"))
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the number it needs, thousands separated.
+
+    >>> counted(1, "node"), counted(2, "address", "addresses"), counted(1200, "pod")
+    ('1 node', '2 addresses', '1,200 pods')
+    """
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def _digits(value: int) -> str:

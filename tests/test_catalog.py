@@ -54,7 +54,8 @@ def test_efa_only_interfaces(catalog):
 def test_provenance_is_recorded():
     """The snapshot names its source, capture date and the command that made it."""
     document = json.loads(BUNDLED_SNAPSHOT.read_text())
-    assert document["source"].startswith("moto 5.2.5 (PyPI)")
+    assert (document["source"], document["via"]) == (
+        "EC2 DescribeInstanceTypes", "moto 5.2.5 (PyPI, ec2/resources/instance_types.json.gz)")
     assert document["captured"] == "2026-10-27"
     assert document["command"] == "eksplan instance-types refresh --from-moto --captured 2026-10-27"
     assert document["count"] == len(load_catalog())

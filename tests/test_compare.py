@@ -47,12 +47,12 @@ def spec(**settings):
 CASES = {
     "observed-max-pods-above-addresses": (
         lambda: (spec(), observed(replace(NODE, max_pods=110))), lambda: (spec(), observed()),
-        ("node group ng: 1 node(s) (n1) run kubelet max pods 110 on m5.large, but ipamd can address 29: a node packed "
+        ("node group ng: 1 node (n1) run kubelet max pods 110 on m5.large, but ipamd can address 29: a node packed "
          "past 29 pods leaves the rest in ContainerCreating; set spec.kubelet.maxPods: 29 in the NodePool's "
          "EC2NodeClass",)),
     "observed-max-pods-off-plan": (
         lambda: (spec(), observed(replace(NODE, max_pods=20))), lambda: (spec(), observed()),
-        ("node group ng: 1 node(s) (n1) run kubelet max pods 20 on m5.large, but per the plan Karpenter sets 29: the "
+        ("node group ng: 1 node (n1) run kubelet max pods 20 on m5.large, but per the plan Karpenter sets 29: the "
          "nodes were launched with settings the spec does not hold",)),
     "observed-addresses-off-simulation": (
         lambda: (spec(), observed(replace(NODE, addresses=41))), lambda: (spec(), observed(replace(NODE, addresses=40))),

@@ -32,10 +32,10 @@ def spec_file(tmp_path):
 def test_today_section_sets_the_nodes_against_the_plan(spec_file):
     report = ClusterReport.load(spec_file)
     text = _text(report.today().html)
-    assert "ng Karpenter 1 110 (1 off the plan) 29 29 (1 node(s) above)" in text
+    assert "ng Karpenter 1 110 (1 off the plan) 29 29 (1 node above)" in text
     assert "n1 ng m5.large 20 41 30 10 off: 11 more" in text
     assert "s-nodes (10.0.0.0/20) us-east-1a" in text
-    assert "2 finding(s) from this comparison are listed with the others above" in text
+    assert "2 findings from this comparison are listed with the others above" in text
 
 
 def test_observed_findings_join_the_verdict_and_the_findings(spec_file):

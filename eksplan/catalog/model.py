@@ -78,6 +78,8 @@ class Catalog:
     captured: str
     command: str
     regions: tuple[str, ...] = ()
+    #: Who distributes the capture, when it is not AWS (e.g. a Python package's copy).
+    via: str | None = None
 
     def __getitem__(self, name: str) -> InstanceType:
         return self.get(name)
@@ -115,7 +117,7 @@ class Catalog:
 
     def provenance(self) -> str:
         """One line saying where the numbers come from."""
-        return f"{self.source}, captured {self.captured}"
+        return f"{self.source}, captured {self.captured}" + (f", as distributed with {self.via}" if self.via else "")
 
 
 #: The type of each field of a record, and the least value of the whole numbers.
@@ -171,6 +173,9 @@ def _read_snapshot(path: Path, label: str) -> Catalog:
     for key in ("source", "captured", "command"):
         if not isinstance(document.get(key), str):
             raise CatalogError(f"{shown(label)}: malformed snapshot ({key}: expected text, got {shown(document.get(key))})")
+    via = document.get("via")
+    if via is not None and not isinstance(via, str):
+        raise CatalogError(f"{shown(label)}: malformed snapshot (via: expected text, got {shown(via)})")
     regions = document.get("regions", [])
     if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
         raise CatalogError(f"{shown(label)}: malformed snapshot (regions: expected a list of text)")
@@ -181,7 +186,7 @@ def _read_snapshot(path: Path, label: str) -> Catalog:
     return Catalog(
         types={name: InstanceType.from_dict({**record, "name": name}) for name, record in records.items()},
         source=document["source"], captured=document["captured"], command=document["command"],
-        regions=tuple(regions),
+        regions=tuple(regions), via=via,
     )
 
 

@@ -95,6 +95,7 @@ def build_snapshot(
     captured: str | None = None,
     command: str,
     regions: Sequence[str] = (),
+    via: str | None = None,
 ) -> dict:
     """The snapshot document: provenance first, then one record per type, sorted by name."""
     types, skipped = merge_regions(per_origin)
@@ -103,6 +104,7 @@ def build_snapshot(
     return {
         "schema": SNAPSHOT_SCHEMA,
         "source": source,
+        **({"via": via} if via else {}),
         "captured": captured or _dt.date.today().isoformat(),
         "command": command,
         "regions": list(regions),

@@ -118,6 +118,7 @@ def run_refresh(args: argparse.Namespace) -> int:
     from ..catalog import refresh
 
     words = ["eksplan", "instance-types", "refresh"]
+    via = None
     if args.region:
         per_origin = refresh.fetch_regions(args.region)
         source = args.source or f"EC2 DescribeInstanceTypes in {', '.join(args.region)}"
@@ -134,7 +135,8 @@ def run_refresh(args: argparse.Namespace) -> int:
                 )
             path, version = _moto_capture()
             files = [path]
-            default_source = f"moto {version} (PyPI), {MOTO_CAPTURE}: a capture of EC2 DescribeInstanceTypes"
+            default_source = "EC2 DescribeInstanceTypes"
+            via = f"moto {version} (PyPI, {MOTO_CAPTURE})"
             words += ["--from-moto"]
         else:
             files = args.from_file
@@ -150,7 +152,7 @@ def run_refresh(args: argparse.Namespace) -> int:
     if args.source:
         words += ["--source", args.source]
     document = refresh.build_snapshot(
-        per_origin, source=source, captured=captured, command=shlex.join(words), regions=regions
+        per_origin, source=source, captured=captured, command=shlex.join(words), regions=regions, via=via
     )
     written = refresh.write_snapshot(document, args.output)
     print(

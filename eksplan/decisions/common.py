@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis import ClusterAnalysis, addresses_at, analyze, with_settings
+from ..echo import counted
 from ..rules.base import Context
 
 RUNWAY_MONTHS = 12
@@ -24,13 +25,13 @@ def ipv4_pressure(ctx: Context) -> Pressure:
     reasons = []
     short = [load for load in a.usage.at("max") if load.free is not None and load.free < 0]
     if short:
-        reasons.append(f"{len(short)} subnet(s) are short of addresses at max size")
+        reasons.append(f"{counted(len(short), 'subnet')} {'is' if len(short) == 1 else 'are'} short of addresses at max size")
     tight = [r for r in a.runways if r.months is not None and r.months < RUNWAY_MONTHS]
     if tight:
         worst = min(tight, key=lambda r: r.months)
         reasons.append(f"subnet {worst.subnet} runs out in {worst.months:.0f} months")
     if a.plan is not None and a.plan.shortfalls:
-        reasons.append(f"{len(a.plan.shortfalls)} planned subnet(s) do not fit in the VPC")
+        reasons.append(f"{counted(len(a.plan.shortfalls), 'planned subnet')} {'does' if len(a.plan.shortfalls) == 1 else 'do'} not fit in the VPC")
     return Pressure(bool(reasons), tuple(reasons))
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import __version__
 from ..catalog import Catalog, load_catalog
 from ..config import generate
+from ..echo import counted
 from ..engine import evaluate
 from ..compare import compare
 from ..guide import section_url
@@ -240,7 +241,7 @@ class ClusterReport:
                                 else f"{s.runway_months:.0f} months")
             subnets.append(record)
         data = {
-            "source": o.source, "cni_version": o.cni_version, "findings": len(self.observed_findings),
+            "source": o.source, "cni_version": o.cni_version, "node_count": len(c.nodes), "findings": len(self.observed_findings),
             "groups": groups, "nodes": [{**n.to_dict(), "difference": n.difference} for n in shown_nodes],
             "nodes_left": len(nodes) - len(shown_nodes), "subnets": subnets, "unknown": c.unknown,
             "derivation": [g.derivation for g in c.groups] + [n.derivation for n in shown_nodes]
@@ -248,7 +249,7 @@ class ClusterReport:
         }
         off = sum(n.off for n in c.nodes)
         text = (f"{len(c.nodes)} nodes observed, {off} off the simulation; "
-                f"{len(self.observed_findings)} finding(s) on what runs today")
+                f"{counted(len(self.observed_findings), 'finding')} on what runs today")
         return Html(self._render("today", data), text)
 
     def configuration(self) -> Html:

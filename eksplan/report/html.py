@@ -6,6 +6,7 @@ import itertools
 import json
 from functools import lru_cache
 
+from ..echo import counted
 __all__ = ["Html", "environment", "chart_html", "vega_bundle", "ChartCounter"]
 
 
@@ -48,6 +49,7 @@ def environment():
         lstrip_blocks=True,
     )
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+    env.filters["counted"] = counted
     return env
 
 

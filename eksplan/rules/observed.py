@@ -8,6 +8,7 @@ runs them.
 from __future__ import annotations
 
 from ..catalog import Catalog, load_catalog
+from ..echo import counted
 from ..launchers import LAUNCHER_NAMES, max_pods_setting
 from .base import SEVERITIES, Context, Finding, FindingRule, join_names
 
@@ -36,7 +37,7 @@ def _above(ctx: Context):
         worst = max(nodes, key=lambda n: n.max_pods - (g.addressable[n.instance_type] or 0))
         can = g.addressable[worst.instance_type]
         fix = max_pods_setting(g.launcher, can)
-        yield g.group, (f"node group {g.group}: {len(nodes)} node(s) ({_names(n.node for n in nodes)}) run kubelet max "
+        yield g.group, (f"node group {g.group}: {counted(len(nodes), 'node')} ({_names(n.node for n in nodes)}) run kubelet max "
                         f"pods {worst.max_pods} on {worst.instance_type}, but ipamd can address {can}: a node packed "
                         f"past {can} pods leaves the rest in ContainerCreating; {fix}")
 
@@ -48,7 +49,7 @@ def _off_launcher(ctx: Context):
         if not off:
             continue
         first = off[0]
-        yield g.group, (f"node group {g.group}: {len(off)} node(s) ({_names(n.node for n in off)}) run kubelet max pods "
+        yield g.group, (f"node group {g.group}: {counted(len(off), 'node')} ({_names(n.node for n in off)}) run kubelet max pods "
                         f"{first.max_pods} on {first.instance_type}, but per the plan {LAUNCHER_NAMES[g.launcher]} "
                         f"sets {g.launcher_max_pods[first.instance_type]}: the nodes were launched with settings the "
                         "spec does not hold")
