@@ -30,6 +30,7 @@ from functools import lru_cache
 from .catalog import Catalog, InstanceType, load_catalog
 from .capacity import NodeCapacity, node_capacity
 from .cni import CniConfig
+from .echo import counted
 from .errors import EksplanError
 from .maxpods import HOST_NETWORK_PODS, IPS_PER_PREFIX
 
@@ -268,7 +269,7 @@ def _simulate(it: InstanceType, pods: int, s: CniConfig, max_pods: int, sg_pods:
     pool.reconcile()
     steps.append(
         f"empty node: {_enis(len(pool.enis))}, {pool.total()} pod addresses"
-        + (f" in {pool.total() // IPS_PER_PREFIX} prefixes" if pool.prefixes else "")
+        + (f" in {counted(pool.total() // IPS_PER_PREFIX, 'prefix', 'prefixes')}" if pool.prefixes else "")
     )
     kubelet_room = max(max_pods - HOST_NETWORK_PODS - sg_pods, 0)
     placed = 0

@@ -9,6 +9,8 @@ returns what kubectl would print for the first cluster's nodes, pods and aws-nod
 
 from __future__ import annotations
 
+import ipaddress
+
 import boto3
 
 ROLE = "arn:aws:iam::123456789012:role/eks"
@@ -21,12 +23,20 @@ def _tags(**tags):
     return [{"Key": k, "Value": v} for k, v in tags.items()]
 
 
-def _instance(ec2, subnet, instance_type, tags, secondary):
+def _instance(ec2, subnet, instance_type, tags, address, secondary=0, first=None):
+    """An instance at ``address`` and, with ``secondary``, a second interface holding 1 + ``secondary``
+    addresses from ``first``.
+
+    Every address is given: moto draws random ones, which can repeat (one in ten runs did).
+    """
     reservation = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, InstanceType=instance_type, SubnetId=subnet,
+                                    PrivateIpAddress=address,
                                     TagSpecifications=[{"ResourceType": "instance", "Tags": _tags(**tags)}])
     instance = reservation["Instances"][0]["InstanceId"]
     if secondary:
-        eni = ec2.create_network_interface(SubnetId=subnet, SecondaryPrivateIpAddressCount=secondary)
+        start = ipaddress.IPv4Address(first)
+        addresses = [{"PrivateIpAddress": str(start + i), "Primary": i == 0} for i in range(secondary + 1)]
+        eni = ec2.create_network_interface(SubnetId=subnet, PrivateIpAddresses=addresses)
         ec2.attach_network_interface(NetworkInterfaceId=eni["NetworkInterface"]["NetworkInterfaceId"],
                                      InstanceId=instance, DeviceIndex=1)
     return instance
@@ -65,13 +75,14 @@ def build(region: str = "us-east-1") -> dict:
                                subnets=[ids["nodes_a"]], selectors=[{"namespace": "jobs"}])
     owned = {"kubernetes.io/cluster/shop": "owned"}
     ids["web_1"] = _instance(ec2, ids["nodes_a"], "m5.large", {**owned, "eks:nodegroup-name": "web",
-                                                              "eks:cluster-name": "shop"}, secondary=9)
+                                                              "eks:cluster-name": "shop"}, "10.0.0.10",
+                               secondary=9, first="10.0.8.10")
     ids["web_2"] = _instance(ec2, ids["nodes_b"], "m5.large", {**owned, "eks:nodegroup-name": "web",
-                                                              "eks:cluster-name": "shop"}, secondary=0)
+                                                              "eks:cluster-name": "shop"}, "10.0.16.10")
     ids["batch_1"] = _instance(ec2, ids["nodes_a"], "c6i.xlarge", {**owned, "karpenter.sh/nodepool": "batch"},
-                               secondary=14)
+                               "10.0.0.11", secondary=14, first="10.0.9.10")
     ids["legacy_1"] = _instance(ec2, ids["nodes_b"], "m5.xlarge", {**owned, "aws:autoscaling:groupName": "legacy"},
-                                secondary=0)
+                                "10.0.16.11")
     eks.create_cluster(name="dev", version="1.30", roleArn=ROLE,
                        resourcesVpcConfig={"subnetIds": [ids["dev_a"], ids["dev_b"]]})
     eks.create_nodegroup(clusterName="dev", nodegroupName="tools", nodeRole=ROLE, instanceTypes=["t3.large"],

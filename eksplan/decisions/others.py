@@ -17,6 +17,10 @@ STANDARD = Option("standard", ("node and pod security groups both apply; node-lo
                   ("pod traffic within the node is not forced through the VPC",))
 
 
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
 def decide_sgp(ctx: Context) -> Decision | None:
     spec = ctx.spec
     r = spec.requirements
@@ -32,8 +36,8 @@ def decide_sgp(ctx: Context) -> Decision | None:
                 "AWS_VPC_K8S_CNI_EXTERNALSNAT": "true"}
     return Outcome(
         context=f"Pods of cluster {spec.name} need AWS security groups (branch ENIs); the mode decides which groups apply.",
-        drivers=(f"NodeLocal DNSCache: {r.nodelocal_dnscache}", f"network policies: {r.network_policies}",
-                 f"externalTrafficPolicy: Local: {r.external_traffic_policy_local}",
+        drivers=(f"NodeLocal DNSCache: {_yes(r.nodelocal_dnscache)}", f"network policies: {_yes(r.network_policies)}",
+                 f"services with externalTrafficPolicy Local: {_yes(r.external_traffic_policy_local)}",
                  f"termination grace period: {r.termination_grace_period_seconds} s"), chosen=chosen, because=because,
         consequences=("pods with security groups still count toward max pods; the trunk ENI takes one ENI slot",
                       "run them on Nitro types outside the t family, in private subnets with a NAT gateway",
@@ -195,7 +199,7 @@ def decide_operations(ctx: Context) -> Decision:
     return Outcome(
         context=f"Who installs, configures and upgrades cluster {spec.name}'s VPC CNI, and the practices around it.",
         drivers=(f"currently: {current}", f"IAM: {cni.iam}", f"VPC CNI {cni.version}",
-                 f"busiest nodes: {max_pods_per_node(ctx)} pods", f"custom AMIs: {any(g.custom_ami for g in spec.node_groups)}"), chosen=chosen, because=because, consequences=tuple(practice),
+                 f"busiest nodes: {max_pods_per_node(ctx)} pods", f"custom AMIs: {_yes(any(g.custom_ami for g in spec.node_groups))}"), chosen=chosen, because=because, consequences=tuple(practice),
         confirm=(f"aws eks describe-addon --cluster-name {name} --addon-name vpc-cni --query "
                  "'addon.[addonVersion,serviceAccountRoleArn,status]'",
                  "kubectl get daemonset aws-node -n kube-system -o jsonpath='{.spec.template.spec.containers[0].image}'"),
