@@ -73,8 +73,15 @@ class Verdict:
         return self.worst in ("critical", "high")
 
     def to_dict(self) -> dict:
+        """JSON-ready: a runway that never ends is ``null`` with its text (JSON has no infinity)."""
         record = asdict(self)
         record["action_needed"] = self.action_needed
+        for key in ("fullest", "tightest"):
+            room = getattr(self, key)
+            if room is not None:
+                record[key]["months_text"] = room.months_text
+                if room.months is not None and math.isinf(room.months):
+                    record[key]["months"] = None
         return record
 
 
