@@ -108,7 +108,7 @@ def run_eksplan(fleet: Path, out: Path, jobs: int | None) -> tuple[float, int, i
         while not done.is_set():
             memory, count = _tree(process.pid)
             peak, processes = max(peak, memory), max(processes, count)
-            time.sleep(0.05)
+            time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

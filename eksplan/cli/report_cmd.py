@@ -10,29 +10,45 @@ from ._args import whole_number
 def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("report", help="render HTML reports for a fleet of clusters",
                             description="Validate every spec, render one report per cluster (HTML and a JSON twin) "
-                                        "and index.html. Exit status 1 when any cluster failed.")
+                                        "and index.html. Exit status 1 when any cluster failed; 130 (Ctrl-C) or 143 "
+                                        "(SIGTERM) when stopped, after writing the index of what finished.")
     p.add_argument("inputs", nargs="+", metavar="FLEET_OR_FILES")
     p.add_argument("-o", "--output", required=True, metavar="OUT_DIR")
-    p.add_argument("--jobs", type=whole_number(1), metavar="N", help="worker processes (default: one per core)")
+    p.add_argument("--jobs", type=whole_number(1), metavar="N",
+                   help="reports rendered at once (default: one per core, never more than clusters)")
     p.add_argument("--engine", choices=("kernel", "papermill"), default="kernel",
-                   help="kernel: one reused kernel per worker (fast, the default); papermill: a fresh kernel per report")
+                   help="kernel: reused kernels, reset between reports (fast, the default); "
+                        "papermill: papermill's own run, a fresh kernel per report")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import signal
     import sys
 
     from ..report.engines import skip_iri_format_checker
     from ..report.fleet import main_progress, render_fleet
+    from ..report.lifecycle import Interrupted, raise_on_sigterm
 
+    raise_on_sigterm()  # outside a run (which handles both itself), SIGTERM stops like Ctrl-C
     skip_iri_format_checker()  # this process is eksplan's own: see engines.SKIP_IRI_CHECKER
 
-    result = render_fleet(args.inputs, args.output, args.jobs, main_progress(sys.stderr), engine=args.engine)
+    try:
+        result = render_fleet(args.inputs, args.output, args.jobs, main_progress(sys.stderr), engine=args.engine)
+    except Interrupted as exc:
+        print(f"eksplan report: stopped by {signal.Signals(exc.signum).name}", file=sys.stderr)
+        return 128 + exc.signum
     for failure in result.spec_failures:
         for error in failure["errors"]:
             print(error, file=sys.stderr)
     ok = sum(o.ok for o in result.outcomes)
-    failed = len(result.outcomes) - ok + len(result.spec_failures)
+    cancelled = sum(o.cancelled for o in result.outcomes)
+    failed = len(result.outcomes) - ok - cancelled + len(result.spec_failures)
+    if result.interrupted:
+        print(f"eksplan report: stopped by {signal.Signals(result.interrupted).name}: {ok} report(s) written, "
+              f"{failed} failed, {cancelled} cancelled", file=sys.stderr)
+        print(result.index)
+        return 128 + result.interrupted
     print(f"{ok} report(s) written, {failed} failed", file=sys.stderr)
     print(result.index)
     return 0 if result.ok else 1

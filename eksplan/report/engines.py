@@ -1,28 +1,43 @@
-"""How a worker executes the report notebook: a reused kernel, or papermill's fresh one.
+"""How the report notebook is executed: a reused kernel, or papermill's fresh one.
 
-The reused kernel (the default) is started once per worker process with eksplan, altair and
-pandas already imported, and its user namespace is reset before every cluster, so a report pays
-for its own computation only. IPython's history is off in that kernel: with it on, a history
-error from one run leaks into the next.
+The reused kernel (the default) starts with eksplan, altair and pandas imported as part of its
+own start-up, so it boots while the runner loads specs, and its user namespace is reset before
+every cluster, so a report pays for its own computation only. IPython's history is off in that
+kernel: with it on, a history error from one run leaks into the next. Kernels are driven with
+asyncio from the runner's one thread: several run at once, and a stop cancels them cleanly.
+
+Every kernel of a run is started by :class:`Kernels`: its connection file and log are in the
+run's scratch folder, and its pid is given to the run's watchdog. A kernel is in a session of
+its own (jupyter_client starts it so), so a terminal's Ctrl-C reaches the runner only, which
+decides; and ipykernel's parent poller (``JPY_PARENT_PID``) makes it exit within a second if the
+runner dies, the watchdog killing it at once before that.
 """
 
 from __future__ import annotations
 
-import atexit
 import copy
+import itertools
 import os
+import queue
+import signal
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 from ..errors import EksplanError
 
-__all__ = ["inject_parameters", "ReusedKernel", "execute_with_papermill", "worker_log", "skip_iri_format_checker"]
+__all__ = ["inject_parameters", "Kernels", "ReusedKernel", "execute_with_papermill", "skip_iri_format_checker"]
 
 #: jsonschema imports rfc3987_syntax for its "iri" format checker when it is installed, and that
 #: import builds a parser at a cost of about a second per process (python-jsonschema/jsonschema#1428).
-#: Reports validate no IRI, so eksplan's own worker processes and kernels skip it.
+#: Reports validate no IRI, so eksplan's own processes and kernels skip it.
 SKIP_IRI_CHECKER = "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"
-WARM_UP = SKIP_IRI_CHECKER + "import eksplan.report, eksplan.charts, eksplan.explore, altair, pandas\n"
+#: Run by the kernel as part of its start-up (IPython's exec_lines), leaving no name behind. The
+#: report needs neither pandas nor numpy (altair works through narwhals), so neither is loaded.
+WARM_UP = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); "
+           "import eksplan.report, eksplan.charts, eksplan.explore, altair; "
+           "del sys, eksplan, altair")
 
 
 def skip_iri_format_checker() -> None:
@@ -30,6 +45,8 @@ def skip_iri_format_checker() -> None:
     import sys
 
     sys.modules.setdefault("rfc3987_syntax", None)
+
+
 #: Empties the user namespace and output cache (what %reset -f does, without its gc.collect()).
 RESET = """\
 def _eksplan_reset(ip):
@@ -63,111 +80,191 @@ def inject_parameters(nb, parameters: dict):
     return out
 
 
+class Kernels:
+    """The kernels of one run: where their files go, who is told of them, and which still run.
+
+    ``manager_class`` is a jupyter_client kernel manager that every engine uses (papermill
+    takes it as ``kernel_manager_class``), so that no kernel of the run escapes this bookkeeping.
+    """
+
+    def __init__(self, scratch: Path | None = None, watchdog=None):
+        self.scratch = scratch
+        self.watchdog = watchdog
+        self._live: dict[int, object] = {}
+        self._lock = threading.Lock()  # papermill's kernels are started from other threads
+        self._numbers = itertools.count(1)
+        self.manager_class = _manager_class(self)
+
+    def _files(self) -> tuple[str, object]:
+        """A connection file path and a log for a new kernel (the log: a file, or nowhere)."""
+        if self.scratch is None:
+            return "", subprocess.DEVNULL
+        number = next(self._numbers)
+        return str(self.scratch / f"kernel-{number}.json"), open(self.scratch / f"kernel-{number}.log", "ab")
+
+    def track(self, pid: int) -> None:
+        """Another child process of the run: the watchdog kills it too if this process dies."""
+        if self.watchdog is not None:
+            self.watchdog.track(pid)
+
+    def _started(self, km) -> None:
+        with self._lock:
+            self._live[km.provisioner.pid] = km
+            self.track(km.provisioner.pid)
+
+    def _stopped(self, pid: int) -> None:
+        with self._lock:
+            if self._live.pop(pid, None) is not None and self.watchdog is not None:
+                self.watchdog.untrack(pid)
+
+    def kill_all(self) -> None:
+        """SIGKILL every kernel still running (their process groups), whichever thread drives it."""
+        with self._lock:
+            live = list(self._live.values())
+        for km in live:
+            provisioner = km.provisioner
+            try:
+                os.killpg(provisioner.pgid or provisioner.pid, signal.SIGKILL)
+            except (OSError, AttributeError, TypeError):  # gone already, or never fully started
+                pass
+
+
+def _manager_class(kernels: Kernels):
+    from jupyter_client.manager import AsyncKernelManager
+
+    class RunKernelManager(AsyncKernelManager):
+        """A kernel manager that files its kernel under the run (see :class:`Kernels`)."""
+
+        async def start_kernel(self, **kw):
+            connection_file, self._eksplan_log = kernels._files()
+            if connection_file and not self.connection_file:
+                self.connection_file = connection_file
+            kw.setdefault("stdout", self._eksplan_log)
+            kw.setdefault("stderr", self._eksplan_log)
+            kw.setdefault("env", {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+            await super().start_kernel(**kw)
+            kernels._started(self)
+
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False):
+            pid = self.provisioner.pid if self.provisioner is not None else None
+            try:
+                await super().shutdown_kernel(now=now, restart=restart)
+            finally:
+                if pid is not None:
+                    kernels._stopped(pid)
+                log = getattr(self, "_eksplan_log", None)
+                if log not in (None, subprocess.DEVNULL):
+                    log.close()
+
+    return RunKernelManager
+
+
 class ReusedKernel:
-    """One Jupyter kernel that runs report after report, reset in between."""
+    """One Jupyter kernel that runs report after report, reset in between (driven with asyncio)."""
 
-    def __init__(self, cwd: Path, log: Path | None = None):
+    def __init__(self, cwd: Path, kernels: Kernels | None = None):
         self.cwd = Path(cwd)
-        self.log_path = log
+        self.kernels = kernels or Kernels()
         self.km = None
-        self._start()
+        self.kc = None
+        self._language_info: dict | None = None
 
-    def _start(self) -> None:
-        from jupyter_client.manager import KernelManager
+    async def start(self) -> None:
+        """Launch the kernel; it boots and imports what reports need while the caller goes on."""
+        self.km = self.kernels.manager_class(kernel_name="python3")
+        await self.km.start_kernel(cwd=str(self.cwd), extra_arguments=[
+            "--HistoryManager.enabled=False", f"--IPKernelApp.exec_lines={WARM_UP}"])
 
-        self._log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(cwd=str(self.cwd), extra_arguments=["--HistoryManager.enabled=False"],
-                             stdout=self._log, stderr=self._log)
-        self._run(WARM_UP, timeout=180)
+    async def ready(self, timeout: float = 180) -> None:
+        """Connect a client once the kernel answers (after its warm-up), without fixed waits."""
+        import asyncio
 
-    def _client(self, timeout: float = 60):
-        """A new, ready client: shell answered and IOPub seen to deliver (no fixed waits)."""
-        import queue
-        import time
-
+        if self.km is None:
+            await self.start()
         kc = self.km.client()
         kc.start_channels()
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            msg_id = kc.kernel_info()
-            try:
-                while kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))["parent_header"].get("msg_id") != msg_id:
-                    pass
-            except queue.Empty:
-                continue
-            try:  # a subscriber connects late (ZeroMQ's slow joiner): retry until IOPub delivers
-                while True:
-                    msg = kc.get_iopub_msg(timeout=0.05)
-                    if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
-                            and msg["content"]["execution_state"] == "idle"):
-                        kc.allow_stdin = False
-                        return kc
-            except queue.Empty:
-                continue
+        try:
+            while time.monotonic() < deadline:
+                if not await self.km.is_alive():
+                    raise EksplanError("the report kernel exited while starting (its log is in the run's scratch folder)")
+                msg_id = kc.kernel_info()
+                try:
+                    while True:
+                        reply = await kc.get_shell_msg(timeout=min(1.0, max(0.1, deadline - time.monotonic())))
+                        if reply["parent_header"].get("msg_id") == msg_id:
+                            break
+                except queue.Empty:
+                    continue
+                try:  # a subscriber connects late (ZeroMQ's slow joiner): retry until IOPub delivers
+                    while True:
+                        msg = await kc.get_iopub_msg(timeout=0.05)
+                        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                                and msg["content"]["execution_state"] == "idle"):
+                            kc.allow_stdin = False
+                            self.kc, self._language_info = kc, reply["content"].get("language_info")
+                            return
+                except (queue.Empty, asyncio.TimeoutError):
+                    continue
+        except BaseException:
+            kc.stop_channels()
+            raise
         kc.stop_channels()
         raise EksplanError(f"the report kernel did not answer within {timeout:.0f} s")
 
-    def _run(self, code: str, timeout: float = 60) -> None:
-        kc = self._client(timeout)
-        try:
-            reply = kc.execute_interactive(code, timeout=timeout, store_history=False, output_hook=lambda msg: None)
-            if reply["content"].get("status") != "ok":
-                content = reply["content"]
-                raise EksplanError(f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}")
-        finally:
-            kc.stop_channels()
-
-    def execute(self, nb, timeout: float = 600):
+    async def execute(self, nb, timeout: float = 600):
         """Run the notebook in the kernel, after wiping what the previous one left in its namespace.
 
-        The reset is the notebook's first cell (tagged to be left out of the report), so that one
-        fresh client serves both; a client's start costs more than a small report's computation.
+        The reset is the notebook's first cell (tagged to be left out of the report). Cells are
+        run one by one with nbclient (``async_execute`` would install its own signal handlers).
         """
         import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import DeadKernelError
 
-        if not self.km.is_alive():
-            self.restart()
+        if self.km is not None and self.kc is not None and not await self.km.is_alive():
+            await self.restart()
+        if self.kc is None:
+            await self.ready()
         reset = nbformat.v4.new_code_cell(source=RESET, metadata={"tags": ["remove-cell", "eksplan-reset"]})
         reset.id = "eksplan-reset"
         nb.cells.insert(0, reset)
+        if self._language_info:
+            nb.metadata["language_info"] = self._language_info
         client = NotebookClient(nb, km=self.km, kernel_name="python3", timeout=timeout, record_timing=False,
                                 resources={"metadata": {"path": str(self.cwd)}})
-        client.kc = self._client()  # a fresh client per report
+        client.kc = self.kc
+        client.reset_execution_trackers()
         try:
-            client.execute()
+            for index, cell in enumerate(nb.cells):
+                await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
         except DeadKernelError:
-            self.restart()
+            await self.restart()
             raise
-        finally:
-            client.kc.stop_channels()
-            atexit.unregister(client._cleanup_kernel)  # nbclient registers one per run
+        client.set_widgets_metadata()
         return nb
 
-    def restart(self) -> None:
-        self.close()
-        self._start()
+    async def restart(self) -> None:
+        await self.close()
+        await self.start()
+        await self.ready()
 
-    def close(self) -> None:
-        if self.km is not None and self.km.has_kernel:
-            self.km.shutdown_kernel(now=True)
-        if self._log not in (None, subprocess.DEVNULL):
-            self._log.close()
-        self._log = None
+    async def close(self) -> None:
+        """Stop the client and kill the kernel (nothing in it needs a graceful shutdown)."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km is not None:
+            if self.km.has_kernel:
+                await self.km.shutdown_kernel(now=True)
+            self.km = None
 
 
-def execute_with_papermill(notebook: Path, output: Path, parameters: dict, cwd: Path):
-    """papermill's own run: a fresh kernel for this notebook only."""
+def execute_with_papermill(notebook: Path, output: Path, parameters: dict, cwd: Path, kernels: Kernels | None = None):
+    """papermill's own run: a fresh kernel for this notebook only (blocking; the runner runs it in a thread)."""
     import papermill
 
+    manager = (kernels or Kernels()).manager_class
     return papermill.execute_notebook(str(notebook), str(output), parameters=parameters, kernel_name="python3",
-                                      progress_bar=False, log_output=False, cwd=str(cwd))
-
-
-def worker_log(out: Path) -> Path:
-    """Where a worker's kernel writes its own output (inside the batch's scratch folder)."""
-    folder = out / ".work"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"kernel-{os.getpid()}.log"
+                                      progress_bar=False, log_output=False, cwd=str(cwd),
+                                      kernel_manager_class=manager)

@@ -1,29 +1,44 @@
-"""Execute the report notebook per cluster and export it, in worker processes.
+"""Execute the report notebook per cluster and export it: kernels first, driven from one thread.
 
-Workers are started with the ``spawn`` method: kernels started from forked workers hung in
-measurements on this stack. Each worker renders whole reports; a failure is caught per cluster
-so that the batch goes on, and the executed notebook is kept for debugging.
+A run, in order (one process, one thread, asyncio):
+
+1. the first kernel is launched before anything else, and imports eksplan, altair and pandas as
+   part of its own start-up; the Vega bundle is built in a thread (vl-convert releases the GIL);
+2. meanwhile the specs are loaded, which tells how many kernels are worth starting (never more
+   than clusters nor than ``jobs``), and nbconvert's exporter is built;
+3. each kernel takes the next cluster as soon as it is free; this process exports each executed
+   notebook, writes the report and its JSON twin to the scratch folder and renames them into
+   place, so no report is ever half-written;
+4. SIGINT and SIGTERM set a stop: queued clusters are not started, running ones are cancelled,
+   the kernels are killed, and the caller writes the index of what finished.
+
+A failure is caught per cluster so that the batch goes on, and the partly run notebook is kept
+in ``failed/`` for debugging. One cluster is rendered the same way, by one kernel: there is no
+pool to start.
 """
 
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import os
-import shutil
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass
 from functools import lru_cache
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .._io import atomic_write_text
 from ..errors import EksplanError
 from .fleet import Outcome, Task, summary_of
+from .lifecycle import StopSignals
 from .paths import notebooks_dir, report_notebook, templates_dir
 
-__all__ = ["run_tasks", "check_parameters", "to_html", "render_one"]
+__all__ = ["run_tasks", "RunResult", "check_parameters", "to_html", "kernel_count", "progress_bar"]
 
 
 def check_parameters(names: Sequence[str], notebook: Path | None = None) -> None:
@@ -49,80 +64,38 @@ def check_parameters(names: Sequence[str], notebook: Path | None = None) -> None
 @lru_cache(maxsize=1)
 def _exporter():
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     # extra_template_basedirs finds our template directory (a --template-file would be ignored with
     # the lab base); extra_template_paths lets it include the partials shared with the index page.
     exporter = HTMLExporter(template_name="eksplan_report", extra_template_basedirs=[str(templates_dir())],
                             extra_template_paths=[str(templates_dir())])
     exporter.exclude_input = True
-    exporter.register_preprocessor(_remove_cells(), enabled=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(
+        remove_cell_tags={"remove-cell", "parameters", "injected-parameters"}, enabled=True), enabled=True)
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     return exporter
 
 
-def _remove_cells():
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    return TagRemovePreprocessor(remove_cell_tags={"remove-cell", "parameters", "injected-parameters"}, enabled=True)
-
-
-def to_html(nb, title: str) -> str:
+def to_html(nb, title: str, bundle: str | None = None) -> str:
     """The executed notebook as our report page (code hidden, one inlined Vega bundle)."""
     from .html import vega_bundle
 
-    resources = {"metadata": {"name": title}, "eksplan_vega_bundle": vega_bundle()}
+    resources = {"metadata": {"name": title}, "eksplan_vega_bundle": vega_bundle() if bundle is None else bundle}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body
 
 
-def _parameters(task: Task) -> dict:
-    return {"spec_path": task.spec_file, "cluster_name": task.name}
-
-
-#: Per worker process: the report notebook, read once, and the reused kernel.
-_STATE: dict = {}
-
-
+@lru_cache(maxsize=1)
 def _template():
     import nbformat
 
-    if "notebook" not in _STATE:
-        _STATE["notebook"] = nbformat.read(report_notebook(), as_version=4)
-    return _STATE["notebook"]
+    return nbformat.read(report_notebook(), as_version=4)
 
 
-def _session(out: Path):
-    from .engines import ReusedKernel, worker_log
-
-    if "session" not in _STATE:
-        import atexit
-
-        _STATE["session"] = ReusedKernel(notebooks_dir(), worker_log(out))
-        atexit.register(close_session)
-    return _STATE["session"]
-
-
-def close_session() -> None:
-    session = _STATE.pop("session", None)
-    if session is not None:
-        session.close()
-
-
-def _execute(task: Task, notebook: Path, engine: str, out: Path):
-    """Run the report notebook for one cluster; on failure the partly run notebook is at ``notebook``."""
-    import nbformat
-
-    from .engines import execute_with_papermill, inject_parameters
-
-    if engine == "papermill":
-        return execute_with_papermill(report_notebook(), notebook, _parameters(task), notebooks_dir())
-    nb = inject_parameters(_template(), _parameters(task))
-    try:
-        return _session(out).execute(nb)
-    except BaseException:
-        nbformat.write(nb, notebook)
-        raise
+def _parameters(task: Task) -> dict:
+    return {"spec_path": task.spec_file, "cluster_name": task.name}
 
 
 def _document(task: Task) -> dict:
@@ -133,6 +106,13 @@ def _document(task: Task) -> dict:
     return plan_document(evaluate(load_cluster(task.spec_file, task.name)))
 
 
+def _warm_up() -> None:
+    """What every report needs in this process, loaded while the kernels boot."""
+    from .. import engine, present  # noqa: F401 - imported for _document
+
+    to_html(_template(), "warm-up", bundle="")  # imports nbconvert and compiles the templates
+
+
 def _one_line(exc: BaseException) -> str:
     name = type(exc).__name__
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
@@ -141,82 +121,256 @@ def _one_line(exc: BaseException) -> str:
     return f"{name}: {exc}".splitlines()[0]
 
 
-def render_one(task: Task, out_dir: str, engine: str = "kernel") -> Outcome:
-    """Render one cluster's report and its JSON twin; never raises for a bad cluster."""
-    out = Path(out_dir)
-    work = out / ".work"
-    work.mkdir(parents=True, exist_ok=True)
-    notebook = work / f"{task.slug}.ipynb"
-    started = time.perf_counter()
-    try:
-        nb = _execute(task, notebook, engine, out)
-        html = to_html(nb, task.name)
-        document = _document(task)
-        atomic_write_text(out / f"{task.slug}.json", json.dumps(document, indent=2, default=str) + "\n")
-        atomic_write_text(out / f"{task.slug}.html", html)
-        notebook.unlink(missing_ok=True)
-        return Outcome(task.name, task.slug, task.source, True, time.perf_counter() - started,
-                       summary=summary_of(document))
-    except Exception as exc:  # noqa: BLE001 - one cluster's failure must not stop the fleet
-        kept = None
-        if notebook.exists():
-            failed = out / "failed"
-            failed.mkdir(exist_ok=True)
-            kept = failed / f"{task.slug}.ipynb"
-            os.replace(notebook, kept)
-            kept = str(kept.relative_to(out))
-        return Outcome(task.name, task.slug, task.source, False, time.perf_counter() - started,
-                       error=_one_line(exc), notebook=kept)
-
-
 def progress_bar(done: int, total: int, width: int = 20) -> str:
     """``[#######.............]  7/20``: how far the batch is."""
     filled = round(width * done / total) if total else width
     return f"[{'#' * filled}{'.' * (width - filled)}] {done:>{len(str(total))}}/{total}"
 
 
-def _worker_init(engine: str, out: str) -> None:
-    """Start a worker's kernel and load what every report needs, once, before any task arrives."""
-    from .engines import skip_iri_format_checker
-
-    skip_iri_format_checker()
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    from ..catalog import load_catalog
-
-    from .html import vega_bundle
-
-    load_catalog()
-    vega_bundle()
-    to_html(_template(), "warm-up")  # compiles the templates once
-    if engine == "kernel":
-        _session(Path(out))
+def kernel_count(jobs: int | None, clusters: int) -> int:
+    """How many kernels to run: one per core (or ``jobs``), never more than clusters."""
+    return max(0, min(jobs or os.cpu_count() or 1, clusters))
 
 
-def run_tasks(tasks: list[Task], out: Path, jobs: int | None, say: Callable[[str], None],
-              engine: str = "kernel") -> list[Outcome]:
-    """Render every task; ``jobs`` worker processes (default: one per core, at most one per task)."""
-    if not tasks:
-        return []
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    outcomes: list[Outcome] = []
+# -- one report -------------------------------------------------------------------------------------
 
-    def report(outcome: Outcome) -> None:
-        outcomes.append(outcome)
-        state = "ok" if outcome.ok else f"FAILED: {outcome.error}"
-        say(f"{progress_bar(len(outcomes), len(tasks))} {outcome.name}: {state} ({outcome.seconds:.1f} s)")
+@dataclass
+class _Context:
+    out: Path
+    scratch: Path
+    bundle: "_VegaBundle"
+    stop: StopSignals
 
-    if jobs == 1:
+
+def _publish(context: _Context, name: str, text: str) -> None:
+    """Write ``name`` in the scratch folder, then rename it into the output folder (atomic)."""
+    os.replace(atomic_write_text(context.scratch / name, text), context.out / name)
+
+
+class _KernelWorker:
+    """Runs reports in one reused kernel."""
+
+    def __init__(self, kernel):
+        self.kernel = kernel
+
+    async def execute(self, task: Task, notebook: Path):
+        import nbformat
+
+        from .engines import inject_parameters
+
+        nb = inject_parameters(_template(), _parameters(task))
         try:
-            for task in tasks:
-                report(render_one(task, str(out), engine))
-        finally:
-            close_session()
+            return await self.kernel.execute(nb)
+        except BaseException:
+            nbformat.write(nb, notebook)
+            raise
+
+
+class _PapermillWorker:
+    """Runs each report with papermill, in a fresh kernel, in a thread (papermill blocks)."""
+
+    def __init__(self, kernels):
+        self.kernels = kernels
+
+    async def execute(self, task: Task, notebook: Path):
+        from .engines import execute_with_papermill
+
+        return await _in_thread(execute_with_papermill, report_notebook(), notebook, _parameters(task),
+                                notebooks_dir(), self.kernels)
+
+
+def _in_thread(function, *args) -> asyncio.Future:
+    """``function(*args)`` in a daemon thread: a stopped run exits without waiting for it."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(ok: bool, value) -> None:
+        if not future.done():
+            future.set_result(value) if ok else future.set_exception(value)
+
+    def run() -> None:
+        try:
+            ok, value = True, function(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting coroutine
+            ok, value = False, exc
+        try:
+            loop.call_soon_threadsafe(settle, ok, value)
+        except RuntimeError:  # the loop has closed: the run was stopped and no one waits
+            pass
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
+
+
+async def _render_one(task: Task, worker, context: _Context) -> Outcome:
+    """Render one cluster's report and its JSON twin; never raises for a bad cluster."""
+    notebook = context.scratch / f"{task.slug}.ipynb"
+    started = time.perf_counter()
+    try:
+        nb = await worker.execute(task, notebook)
+        html = to_html(nb, task.name, context.bundle.result())
+        document = _document(task)
+        _publish(context, f"{task.slug}.json", json.dumps(document, indent=2, default=str) + "\n")
+        _publish(context, f"{task.slug}.html", html)
+        notebook.unlink(missing_ok=True)
+        return Outcome(task.name, task.slug, task.source, True, time.perf_counter() - started,
+                       summary=summary_of(document))
+    except (Exception, asyncio.CancelledError) as exc:  # noqa: BLE001 - one cluster's failure must not stop the fleet
+        if context.stop.requested:  # in flight when the run was stopped
+            return _cancelled(task)
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        kept = None
+        if notebook.exists():
+            failed = context.out / "failed"
+            failed.mkdir(exist_ok=True)
+            kept = failed / f"{task.slug}.ipynb"
+            os.replace(notebook, kept)
+            kept = str(kept.relative_to(context.out))
+        return Outcome(task.name, task.slug, task.source, False, time.perf_counter() - started,
+                       error=_one_line(exc), notebook=kept)
+
+
+def _cancelled(task: Task) -> Outcome:
+    return Outcome(task.name, task.slug, task.source, False, 0.0, error="cancelled", cancelled=True)
+
+
+async def _render_all(tasks: list[Task], workers: list, context: _Context, say: Callable[[str], None]) -> list[Outcome]:
+    """Each worker takes the next cluster when it is free, until none is left or a stop comes."""
+    pending = deque(tasks)
+    outcomes: dict[str, Outcome] = {}
+
+    async def drive(worker) -> None:
+        while pending and not context.stop.requested:
+            task = pending.popleft()
+            outcome = outcomes[task.slug] = await _render_one(task, worker, context)
+            if not outcome.cancelled:
+                state = "ok" if outcome.ok else f"FAILED: {outcome.error}"
+                done = sum(not o.cancelled for o in outcomes.values())
+                say(f"{progress_bar(done, len(tasks))} {outcome.name}: {state} ({outcome.seconds:.1f} s)")
+
+    drivers = [asyncio.create_task(drive(worker)) for worker in workers]
+    everything = asyncio.gather(*drivers)
+    stopped = asyncio.create_task(context.stop.wait())
+    await asyncio.wait({everything, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if context.stop.requested:
+        for driver in drivers:
+            driver.cancel()
+        await asyncio.gather(*drivers, return_exceptions=True)
     else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_init,
-                                 initargs=(engine, str(out))) as pool:
-            futures = [pool.submit(render_one, task, str(out), engine) for task in tasks]
-            for future in as_completed(futures):
-                report(future.result())
-    shutil.rmtree(out / ".work", ignore_errors=True)
-    order = {t.slug: i for i, t in enumerate(tasks)}
-    return sorted(outcomes, key=lambda o: order[o.slug])
+        stopped.cancel()
+        everything.result()  # an error of eksplan's own (not of one cluster) ends the run
+    return [outcomes.get(t.slug) or _cancelled(t) for t in tasks]
+
+
+# -- a run ------------------------------------------------------------------------------------------
+
+@dataclass
+class RunResult:
+    prepared: object
+    outcomes: list[Outcome]
+    interrupted: int | None
+    bundle: str
+
+
+async def _run(prepare: Callable[[], object], out: Path, scratch: Path, kernels, jobs: int | None,
+               say: Callable[[str], None], engine: str, stop: StopSignals) -> RunResult:
+    from .engines import ReusedKernel
+
+    stop.attach(asyncio.get_running_loop())
+    started: list[ReusedKernel] = []
+    bundle = None
+    try:
+        if engine == "kernel":  # first, so that it boots while this process loads the specs
+            started.append(ReusedKernel(notebooks_dir(), kernels))
+            await started[0].start()
+        bundle = _VegaBundle(kernels)
+        prepared = prepare()
+        tasks = prepared.tasks
+        wanted = kernel_count(jobs, len(tasks))
+        if engine == "kernel":
+            if wanted == 0:
+                await started.pop().close()
+            while len(started) < wanted:
+                started.append(ReusedKernel(notebooks_dir(), kernels))
+                await started[-1].start()
+        _warm_up()
+        workers = ([_KernelWorker(k) for k in started] if engine == "kernel"
+                   else [_PapermillWorker(kernels) for _ in range(wanted)])
+        context = _Context(out, scratch, bundle, stop)
+        outcomes = await _render_all(tasks, workers, context, say) if not stop.requested else [
+            _cancelled(t) for t in tasks]
+        text = bundle.result()  # for the index
+    except BaseException:
+        if bundle is not None:
+            bundle.close()
+        raise
+    finally:
+        current = asyncio.current_task()
+        strays = [t for t in asyncio.all_tasks() if t is not current]  # e.g. nbclient's pollers of a cancelled cell
+        for task in strays:
+            task.cancel()
+        await asyncio.gather(*strays, return_exceptions=True)
+        await asyncio.gather(*(k.close() for k in started), return_exceptions=True)
+        kernels.kill_all()  # papermill's, if a stop left one running
+        stop.detach()
+    return RunResult(prepared, outcomes, stop.signum, text)
+
+
+class _VegaBundle:
+    """The Vega bundle, built in a process of its own: vl-convert holds the GIL for the second
+    or so that it takes, which would stall this process's other work."""
+
+    CODE = ("import importlib.util, sys; spec = importlib.util.spec_from_file_location('html', sys.argv[1]); "
+            "html = importlib.util.module_from_spec(spec); spec.loader.exec_module(html); "
+            "sys.stdout.buffer.write(html.vega_bundle().encode())")
+
+    def __init__(self, kernels):
+        import subprocess
+        import sys
+
+        self._text: str | None = None
+        self._process = subprocess.Popen([sys.executable, "-I", "-c", self.CODE, str(Path(__file__).with_name("html.py"))],
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        kernels.track(self._process.pid)
+
+    def result(self) -> str:
+        if self._text is None:
+            out, errors = self._process.communicate()
+            if self._process.returncode != 0:
+                last = (errors.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+                raise EksplanError(f"building the Vega bundle failed: {last}")
+            self._text = out.decode()
+        return self._text
+
+    def close(self) -> None:
+        if self._text is None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+
+
+def run_tasks(prepare: Callable[[], object], out: Path, scratch: Path, jobs: int | None,
+              say: Callable[[str], None], stop: StopSignals, engine: str = "kernel", watchdog=None) -> RunResult:
+    """Start the first kernel, call ``prepare()`` (whose ``.tasks`` are rendered), render them all.
+
+    Returns what finished and, if ``stop`` was requested (SIGINT, SIGTERM), which signal; the
+    kernels are shut down and their files removed either way.
+    """
+    from .engines import Kernels
+
+    coroutine = _run(prepare, out, scratch, Kernels(scratch, watchdog), jobs, say, engine, stop)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        return asyncio.run(coroutine)
+    # Called from a running event loop (a notebook's): run in a thread of our own.
+    result: Future = Future()
+    threading.Thread(target=_settle, args=(result, asyncio.run, coroutine), daemon=True).start()
+    return result.result()
+
+
+def _settle(future: Future, function, *args) -> None:
+    try:
+        future.set_result(function(*args))
+    except BaseException as exc:  # noqa: BLE001 - re-raised by the thread that waits
+        future.set_exception(exc)
