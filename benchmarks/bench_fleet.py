@@ -3,8 +3,10 @@
 For each fleet size (1, 4 and 12 synthetic clusters by default, variations of examples/), in
 the same run:
 
-* times ``eksplan report`` on them (its own process, all cores, from start to exit) and samples
-  the peak memory of its whole process tree (kernels included) and its largest number of processes;
+* times ``eksplan report`` on them (its own process, all cores, from start to exit) twice: first
+  with an empty cache (its first run ever: the Vega bundle is built), then again (the bundle is
+  read from its cache, as on every later run), and samples the peak memory of its whole process
+  tree (kernels included) and its largest number of processes;
 * times the baseline in a fresh process of its own: a loop of ``papermill.execute_notebook`` then
   nbconvert's ``HTMLExporter`` with the same notebook and template, one cluster after another,
   timed from the first cluster (its imports and spec loading are not counted);
@@ -12,7 +14,8 @@ the same run:
 
 Then it times ``import eksplan``, the full max-pods table and one explorer recompute. Contention
 from other work on the machine slows both sides of a ratio, as they run one after the other.
-The last line is ``speedup: 1=X.XX 4=X.XX 12=X.XX`` (baseline time over eksplan's, per size).
+The last line is ``speedup: 1=X.XX 4=X.XX 12=X.XX``: per size, the plain loop's time over
+eksplan's first run's (empty cache); the line before gives the same for later runs.
 Targets on 2 cores: 1 cluster >= 1.8, 4 >= 4, 12 >= 7, 50 >= 10; peak memory <= 920 MB; import
 under 0.3 s, the table under 0.1 s, a recompute under 50 ms.
 
@@ -93,13 +96,14 @@ def _tree(pid: int) -> tuple[int, int]:
     return total, count
 
 
-def run_eksplan(fleet: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
+def run_eksplan(fleet: Path, out: Path, jobs: int | None, cache: Path) -> tuple[float, int, int]:
     """Wall time of ``eksplan report``, its tree's peak memory and its largest number of processes."""
     command = [sys.executable, "-m", "eksplan", "report", str(fleet), "-o", str(out)]
     if jobs:
         command += ["--jobs", str(jobs)]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, "XDG_CACHE_HOME": str(cache)})
     peak = processes = 0
     done = threading.Event()
 
@@ -202,18 +206,22 @@ def main() -> int:
           f"--jobs: {args.jobs or 'default'}")
 
     speedups: dict[int, float] = {}
+    later: dict[int, float] = {}
     peak_all, all_same = 0, True
     for n in args.clusters:
         folder = work / f"fleet-{n}"
         fleet = synthetic_fleet(n, folder)
-        elapsed, peak, processes = run_eksplan(fleet, folder / "eksplan", args.jobs)
+        first, peak, processes = run_eksplan(fleet, folder / "eksplan-first", args.jobs, folder / "cache")
+        again, peak_again, _ = run_eksplan(fleet, folder / "eksplan", args.jobs, folder / "cache")
         base = run_baseline(fleet, folder / "baseline")
         same, total = same_content(folder / "eksplan", folder / "baseline")
-        speedups[n], peak_all, all_same = base / elapsed, max(peak_all, peak), all_same and same == total
+        speedups[n], later[n] = base / first, base / again
+        peak_all, all_same = max(peak_all, peak, peak_again), all_same and same == total
         target = TARGET_SPEEDUP.get(n)
-        print(f"{n:>3} cluster(s): eksplan {elapsed:6.2f} s (peak {peak / 2**20:.0f} MB, {processes} processes), "
-              f"plain loop {base:6.2f} s, speedup {speedups[n]:5.2f}"
-              f"{f' [>= {target}]' if target else ''}, same content {same}/{total}", flush=True)
+        print(f"{n:>3} cluster(s): eksplan {first:5.2f} s first run, {again:5.2f} s later runs "
+              f"(peak {max(peak, peak_again) / 2**20:.0f} MB, {processes} processes); plain loop {base:6.2f} s; "
+              f"speedup {speedups[n]:5.2f} first, {later[n]:5.2f} later{f' [>= {target}]' if target else ''}; "
+              f"same content {same}/{total}", flush=True)
     print(f"peak memory: {peak_all / 2**20:.0f} MB [<= {TARGET_MEMORY_MB} MB]")
 
     imported = time_import(5)
@@ -224,6 +232,7 @@ def main() -> int:
     print(f"explorer recompute: {recompute * 1000:.0f} ms (target < 50 ms)")
     if not args.keep:
         shutil.rmtree(state, ignore_errors=True)
+    print("speedup of later runs (Vega bundle cached): " + " ".join(f"{n}={s:.2f}" for n, s in later.items()))
     print("speedup: " + " ".join(f"{n}={s:.2f}" for n, s in speedups.items()))
     ok = (all(s >= TARGET_SPEEDUP.get(n, 0) for n, s in speedups.items()) and all_same
           and peak_all <= TARGET_MEMORY_MB * 2**20 and imported < 0.3 and table < 0.1 and recompute < TARGET_RECOMPUTE_S)

@@ -222,3 +222,28 @@ def test_the_watchdog_cleans_up_only_when_the_runner_did_not(tmp_path):
     finally:
         child.kill()
         child.wait()
+
+
+def test_the_vega_bundle_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    """The first run builds the bundle in a child process and caches it; the next reads it, with no child."""
+    from eksplan.report.bundle import VegaBundle
+    from eksplan.report.html import vega_bundle
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    children: list[int] = []
+    first = VegaBundle(children.append).result()
+    again = VegaBundle(children.append).result()
+    assert len(children) == 1 and first == again == vega_bundle()
+    assert [p.name.startswith("vega-bundle-") for p in (tmp_path / "eksplan").iterdir()] == [True]
+
+
+@pytest.mark.parametrize("jobs, clusters, kernels", [
+    (None, 0, 0), (None, 1, 1), (None, 4, 1), (None, 6, 1),  # one kernel pays for its start only past 6 clusters
+    (None, 12, 2), (None, 50, 2),  # and never more than cores (2 on the machine the figures come from)
+    (3, 2, 2), (3, 50, 3)])  # --jobs is obeyed, but never more kernels than clusters
+def test_kernel_count(monkeypatch, jobs, clusters, kernels):
+    """How many kernels a run starts."""
+    from eksplan.report.runner import kernel_count
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert kernel_count(jobs, clusters) == kernels

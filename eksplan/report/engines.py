@@ -15,6 +15,7 @@ runner dies, the watchdog killing it at once before that.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 import os
@@ -36,7 +37,7 @@ SKIP_IRI_CHECKER = "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n
 #: Run by the kernel as part of its start-up (IPython's exec_lines), leaving no name behind. The
 #: report needs neither pandas nor numpy (altair works through narwhals), so neither is loaded.
 WARM_UP = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); "
-           "import eksplan.report, eksplan.charts, eksplan.explore, altair; "
+           "import eksplan.report.cluster, eksplan.charts, eksplan.explore, altair; "
            "del sys, eksplan, altair")
 
 
@@ -117,16 +118,20 @@ class Kernels:
             if self._live.pop(pid, None) is not None and self.watchdog is not None:
                 self.watchdog.untrack(pid)
 
+    def kill(self, km) -> None:
+        """SIGKILL a kernel's process group (the kernel and anything it started)."""
+        provisioner = km.provisioner
+        try:
+            os.killpg(provisioner.pgid or provisioner.pid, signal.SIGKILL)
+        except (OSError, AttributeError, TypeError):  # gone already, or never fully started
+            pass
+
     def kill_all(self) -> None:
-        """SIGKILL every kernel still running (their process groups), whichever thread drives it."""
+        """SIGKILL every kernel still running, whichever thread drives it."""
         with self._lock:
             live = list(self._live.values())
         for km in live:
-            provisioner = km.provisioner
-            try:
-                os.killpg(provisioner.pgid or provisioner.pid, signal.SIGKILL)
-            except (OSError, AttributeError, TypeError):  # gone already, or never fully started
-                pass
+            self.kill(km)
 
 
 def _manager_class(kernels: Kernels):
@@ -177,8 +182,6 @@ class ReusedKernel:
 
     async def ready(self, timeout: float = 180) -> None:
         """Connect a client once the kernel answers (after its warm-up), without fixed waits."""
-        import asyncio
-
         if self.km is None:
             await self.start()
         kc = self.km.client()
@@ -256,7 +259,15 @@ class ReusedKernel:
             self.kc = None
         if self.km is not None:
             if self.km.has_kernel:
-                await self.km.shutdown_kernel(now=True)
+                # SIGKILL, then wait for the exit in short steps: shutdown_kernel's own wait
+                # polls every 0.1 s, which would be most of a one-cluster run's tail.
+                process = self.km.provisioner.process
+                self.kernels.kill(self.km)
+                for _ in range(400):
+                    if process is None or process.poll() is not None:
+                        break
+                    await asyncio.sleep(0.005)
+                await self.km.shutdown_kernel(now=True)  # removes the connection file, unregisters it
             self.km = None
 
 

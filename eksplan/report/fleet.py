@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .._io import atomic_write_text
-from ..catalog import load_catalog
-from ..spec import load_fleet
 
 __all__ = ["Task", "Outcome", "FleetResult", "render_fleet", "slugify", "REPORT_PARAMETERS"]
 
@@ -137,14 +135,17 @@ def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | 
         scratch = Scratch(out)
         watchdog = Watchdog(scratch.path)
         try:
-            def prepare() -> _Prepared:
+            def prepare() -> _Prepared:  # while the first kernel boots
+                from ..catalog import load_catalog
+                from ..spec import load_fleet
+
                 fleet = load_fleet(inputs, load_catalog())
                 spec_failures = [{"file": file, "cluster": cluster, "errors": [str(i) for i in issues]}
                                  for file, cluster, issues in fleet.failed_clusters()]
                 check_parameters(REPORT_PARAMETERS)
                 return _Prepared(_tasks(fleet.clusters, scratch.path), spec_failures)
 
-            run = run_tasks(prepare, out, scratch.path, jobs, say, stop, engine, watchdog)
+            run = run_tasks(prepare, out, scratch.path, jobs, say, stop, engine, watchdog, background=_warm_index)
             spec_failures = run.prepared.spec_failures
             index = write_index(out, run.outcomes, spec_failures, run.bundle, scratch=scratch.path,
                                 interrupted=stop.signum)
@@ -152,6 +153,16 @@ def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | 
             scratch.remove()
             watchdog.done()
     return FleetResult(out, index, run.outcomes, spec_failures, stop.signum)
+
+
+def _warm_index() -> None:
+    """Import and compile what the index needs (altair for its chart), ahead of writing it."""
+    import altair  # noqa: F401
+
+    from .. import charts  # noqa: F401
+    from .html import environment
+
+    environment().get_template("index.html.j2")
 
 
 def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], bundle: str | None = None,

@@ -127,9 +127,19 @@ def progress_bar(done: int, total: int, width: int = 20) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {done:>{len(str(total))}}/{total}"
 
 
+#: A kernel's start costs about 0.85 s of CPU (ipykernel, then eksplan and altair imported),
+#: four to five reports' worth; while the machine's cores are busy with the run's start-up, a
+#: kernel with fewer clusters than this costs more than it saves (measured on 2 cores: 4
+#: clusters render faster with one kernel than with two, 12 at least as fast with two).
+CLUSTERS_PER_KERNEL = 6
+
+
 def kernel_count(jobs: int | None, clusters: int) -> int:
-    """How many kernels to run: one per core (or ``jobs``), never more than clusters."""
-    return max(0, min(jobs or os.cpu_count() or 1, clusters))
+    """How many kernels to run: ``jobs`` if given, else one per core but at most one per
+    ``CLUSTERS_PER_KERNEL`` clusters; never more than clusters."""
+    if jobs:
+        return max(0, min(jobs, clusters))
+    return max(0, min(os.cpu_count() or 1, -(-clusters // CLUSTERS_PER_KERNEL)))
 
 
 # -- one report -------------------------------------------------------------------------------------
@@ -138,7 +148,7 @@ def kernel_count(jobs: int | None, clusters: int) -> int:
 class _Context:
     out: Path
     scratch: Path
-    bundle: "_VegaBundle"
+    bundle: object  # a bundle.VegaBundle
     stop: StopSignals
 
 
@@ -274,91 +284,72 @@ class RunResult:
 
 
 async def _run(prepare: Callable[[], object], out: Path, scratch: Path, kernels, jobs: int | None,
-               say: Callable[[str], None], engine: str, stop: StopSignals) -> RunResult:
-    from .engines import ReusedKernel
+               say: Callable[[str], None], engine: str, stop: StopSignals,
+               background: Callable[[], None] | None) -> RunResult:
+    from .bundle import VegaBundle
 
     stop.attach(asyncio.get_running_loop())
-    started: list[ReusedKernel] = []
+    started: list = []
     bundle = None
     try:
-        if engine == "kernel":  # first, so that it boots while this process loads the specs
-            started.append(ReusedKernel(notebooks_dir(), kernels))
-            await started[0].start()
-        bundle = _VegaBundle(kernels)
+        bundle = VegaBundle(kernels.track)  # the longest piece of fixed work, in a process of its own
+        await _add_kernels(started, 1 if engine == "kernel" else 0, kernels)  # boots while the specs load
         prepared = prepare()
-        tasks = prepared.tasks
-        wanted = kernel_count(jobs, len(tasks))
+        wanted = kernel_count(jobs, len(prepared.tasks))
         if engine == "kernel":
-            if wanted == 0:
-                await started.pop().close()
-            while len(started) < wanted:
-                started.append(ReusedKernel(notebooks_dir(), kernels))
-                await started[-1].start()
+            await _add_kernels(started, wanted, kernels)
         _warm_up()
+        if background is not None:  # e.g. the index's imports, while this process mostly waits for kernels
+            threading.Thread(target=_quietly, args=(background,), daemon=True).start()
         workers = ([_KernelWorker(k) for k in started] if engine == "kernel"
                    else [_PapermillWorker(kernels) for _ in range(wanted)])
-        context = _Context(out, scratch, bundle, stop)
-        outcomes = await _render_all(tasks, workers, context, say) if not stop.requested else [
-            _cancelled(t) for t in tasks]
+        outcomes = ([_cancelled(t) for t in prepared.tasks] if stop.requested else
+                    await _render_all(prepared.tasks, workers, _Context(out, scratch, bundle, stop), say))
         text = bundle.result()  # for the index
     except BaseException:
         if bundle is not None:
             bundle.close()
         raise
     finally:
-        current = asyncio.current_task()
-        strays = [t for t in asyncio.all_tasks() if t is not current]  # e.g. nbclient's pollers of a cancelled cell
-        for task in strays:
-            task.cancel()
-        await asyncio.gather(*strays, return_exceptions=True)
-        await asyncio.gather(*(k.close() for k in started), return_exceptions=True)
-        kernels.kill_all()  # papermill's, if a stop left one running
+        await _wind_down(started, kernels)
         stop.detach()
     return RunResult(prepared, outcomes, stop.signum, text)
 
 
-class _VegaBundle:
-    """The Vega bundle, built in a process of its own: vl-convert holds the GIL for the second
-    or so that it takes, which would stall this process's other work."""
+async def _add_kernels(started: list, wanted: int, kernels) -> None:
+    """Start kernels (each returns as soon as its process is launched) until ``wanted`` run."""
+    from .engines import ReusedKernel
 
-    CODE = ("import importlib.util, sys; spec = importlib.util.spec_from_file_location('html', sys.argv[1]); "
-            "html = importlib.util.module_from_spec(spec); spec.loader.exec_module(html); "
-            "sys.stdout.buffer.write(html.vega_bundle().encode())")
+    while len(started) > wanted:
+        await started.pop().close()
+    while len(started) < wanted:
+        started.append(ReusedKernel(notebooks_dir(), kernels))
+        await started[-1].start()
 
-    def __init__(self, kernels):
-        import subprocess
-        import sys
 
-        self._text: str | None = None
-        self._process = subprocess.Popen([sys.executable, "-I", "-c", self.CODE, str(Path(__file__).with_name("html.py"))],
-                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        kernels.track(self._process.pid)
-
-    def result(self) -> str:
-        if self._text is None:
-            out, errors = self._process.communicate()
-            if self._process.returncode != 0:
-                last = (errors.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
-                raise EksplanError(f"building the Vega bundle failed: {last}")
-            self._text = out.decode()
-        return self._text
-
-    def close(self) -> None:
-        if self._text is None and self._process.poll() is None:
-            self._process.kill()
-            self._process.communicate()
+async def _wind_down(started: list, kernels) -> None:
+    """Cancel what still runs (e.g. nbclient's pollers of a cancelled cell), then kill every kernel."""
+    current = asyncio.current_task()
+    strays = [t for t in asyncio.all_tasks() if t is not current]
+    for task in strays:
+        task.cancel()
+    await asyncio.gather(*strays, return_exceptions=True)
+    await asyncio.gather(*(k.close() for k in started), return_exceptions=True)
+    kernels.kill_all()  # papermill's, if a stop left one running
 
 
 def run_tasks(prepare: Callable[[], object], out: Path, scratch: Path, jobs: int | None,
-              say: Callable[[str], None], stop: StopSignals, engine: str = "kernel", watchdog=None) -> RunResult:
+              say: Callable[[str], None], stop: StopSignals, engine: str = "kernel", watchdog=None,
+              background: Callable[[], None] | None = None) -> RunResult:
     """Start the first kernel, call ``prepare()`` (whose ``.tasks`` are rendered), render them all.
 
-    Returns what finished and, if ``stop`` was requested (SIGINT, SIGTERM), which signal; the
-    kernels are shut down and their files removed either way.
+    ``background`` is run in a thread once rendering starts. Returns what finished and, if
+    ``stop`` was requested (SIGINT, SIGTERM), which signal; the kernels are shut down and their
+    files removed either way.
     """
     from .engines import Kernels
 
-    coroutine = _run(prepare, out, scratch, Kernels(scratch, watchdog), jobs, say, engine, stop)
+    coroutine = _run(prepare, out, scratch, Kernels(scratch, watchdog), jobs, say, engine, stop, background)
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # the usual case: no event loop in this thread
@@ -367,6 +358,13 @@ def run_tasks(prepare: Callable[[], object], out: Path, scratch: Path, jobs: int
     result: Future = Future()
     threading.Thread(target=_settle, args=(result, asyncio.run, coroutine), daemon=True).start()
     return result.result()
+
+
+def _quietly(function: Callable[[], None]) -> None:
+    try:
+        function()
+    except Exception:  # noqa: BLE001 - only a head start: the same work is done again when needed
+        pass
 
 
 def _settle(future: Future, function, *args) -> None:
