@@ -55,7 +55,7 @@ def fleet_file(folder: Path, clusters: int) -> Path:
 class Run:
     """``eksplan report`` in a session of its own, with its own temporary and Jupyter runtime folders."""
 
-    def __init__(self, tmp_path: Path, fleet: Path, out: Path):
+    def __init__(self, tmp_path: Path, fleet: Path, out: Path, *options: str):
         self.tmp = tmp_path / "tmp"
         self.runtime = tmp_path / "jupyter-runtime"
         for folder in (self.tmp, self.runtime):
@@ -63,7 +63,7 @@ class Run:
         env = {**os.environ, "TMPDIR": str(self.tmp), "JUPYTER_RUNTIME_DIR": str(self.runtime)}
         self.out = out
         self.started = time.time()
-        self.process = subprocess.Popen([sys.executable, "-m", "eksplan", "report", str(fleet), "-o", str(out)],
+        self.process = subprocess.Popen([sys.executable, "-m", "eksplan", "report", str(fleet), "-o", str(out), *options],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                         start_new_session=True)
         self.seen: dict[int, float] = {}  # pid -> start time, of the run's processes seen while it ran
@@ -127,11 +127,12 @@ def index_counts(out: Path) -> tuple[int, int]:
     return table.count("<tr>") - 1, cancelled.count('<span class="eksplan-badge">cancelled</span>')
 
 
-@pytest.mark.parametrize("signum, how", [(signal.SIGTERM, "runner"), (signal.SIGINT, "group")],
-                         ids=["sigterm-to-the-runner", "ctrl-c-to-the-process-group"])
-def test_a_stop_signal_cancels_the_rest_and_writes_the_index(tmp_path, signum, how):
+@pytest.mark.parametrize("signum, how, engine", [(signal.SIGTERM, "runner", "kernel"), (signal.SIGINT, "group", "kernel"),
+                                                 (signal.SIGTERM, "runner", "papermill")],
+                         ids=["sigterm-to-the-runner", "ctrl-c-to-the-process-group", "sigterm-papermill-engine"])
+def test_a_stop_signal_cancels_the_rest_and_writes_the_index(tmp_path, signum, how, engine):
     """SIGTERM or Ctrl-C: exit 128 + signal, no traceback, the index lists what finished and the rest as cancelled."""
-    run = Run(tmp_path, fleet_file(tmp_path, 40), tmp_path / "reports")
+    run = Run(tmp_path, fleet_file(tmp_path, 40), tmp_path / "reports", "--engine", engine)
     run.wait_for_reports(1)
     if how == "group":
         os.killpg(run.process.pid, signum)  # what a terminal does on Ctrl-C

@@ -1,7 +1,7 @@
 """How the report notebook is executed: a reused kernel, or papermill's fresh one.
 
-The reused kernel (the default) starts with eksplan, altair and pandas imported as part of its
-own start-up, so it boots while the runner loads specs, and its user namespace is reset before
+The reused kernel (the default) imports eksplan's report modules and altair as part of its own
+start-up, so it boots while the runner loads specs, and its user namespace is reset before
 every cluster, so a report pays for its own computation only. IPython's history is off in that
 kernel: with it on, a history error from one run leaks into the next. Kernels are driven with
 asyncio from the runner's one thread: several run at once, and a stop cancels them cleanly.
@@ -24,6 +24,7 @@ import signal
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import EksplanError
@@ -94,6 +95,9 @@ class Kernels:
         self._live: dict[int, object] = {}
         self._lock = threading.Lock()  # papermill's kernels are started from other threads
         self._numbers = itertools.count(1)
+        self._starting = threading.Lock()
+        self._owner = threading.get_ident()  # the thread of the run's event loop
+        self.closed = False
         self.manager_class = _manager_class(self)
 
     def _files(self) -> tuple[str, object]:
@@ -133,6 +137,30 @@ class Kernels:
         for km in live:
             self.kill(km)
 
+    def close(self) -> None:
+        """No kernel starts after this, and every one still running is killed.
+
+        A kernel being started in another thread (papermill's) is waited for, so that its
+        launch and connection file cannot slip in after the kill or the scratch folder's removal.
+        """
+        with self._starting:
+            self.closed = True
+        self.kill_all()
+
+    @contextmanager
+    def _gate(self):
+        """Let one kernel start: never after :meth:`close`, and from other threads one at a time."""
+        other = threading.get_ident() != self._owner  # the loop's own thread cannot race close()
+        if other:
+            self._starting.acquire()
+        try:
+            if self.closed:
+                raise EksplanError("the run is stopping: no kernel is started")
+            yield
+        finally:
+            if other:
+                self._starting.release()
+
 
 def _manager_class(kernels: Kernels):
     from jupyter_client.manager import AsyncKernelManager
@@ -141,25 +169,36 @@ def _manager_class(kernels: Kernels):
         """A kernel manager that files its kernel under the run (see :class:`Kernels`)."""
 
         async def start_kernel(self, **kw):
-            connection_file, self._eksplan_log = kernels._files()
-            if connection_file and not self.connection_file:
-                self.connection_file = connection_file
-            kw.setdefault("stdout", self._eksplan_log)
-            kw.setdefault("stderr", self._eksplan_log)
-            kw.setdefault("env", {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
-            await super().start_kernel(**kw)
-            kernels._started(self)
+            with kernels._gate():
+                connection_file, self._eksplan_log = kernels._files()
+                if connection_file and not self.connection_file:
+                    self.connection_file = connection_file
+                kw.setdefault("stdout", self._eksplan_log)
+                kw.setdefault("stderr", self._eksplan_log)
+                kw.setdefault("env", {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+                await super().start_kernel(**kw)
+                self._eksplan_pid = self.provisioner.pid
+                kernels._started(self)
 
         async def shutdown_kernel(self, now: bool = False, restart: bool = False):
-            pid = self.provisioner.pid if self.provisioner is not None else None
             try:
                 await super().shutdown_kernel(now=now, restart=restart)
             finally:
-                if pid is not None:
-                    kernels._stopped(pid)
-                log = getattr(self, "_eksplan_log", None)
-                if log not in (None, subprocess.DEVNULL):
-                    log.close()
+                self._eksplan_forget()
+
+        async def cleanup_resources(self, restart: bool = False):  # nbclient's way out when the kernel died
+            try:
+                await super().cleanup_resources(restart=restart)
+            finally:
+                self._eksplan_forget()
+
+        def _eksplan_forget(self) -> None:
+            pid, self._eksplan_pid = getattr(self, "_eksplan_pid", None), None
+            if pid is not None:
+                kernels._stopped(pid)
+            log, self._eksplan_log = getattr(self, "_eksplan_log", None), None
+            if log not in (None, subprocess.DEVNULL):
+                log.close()
 
     return RunKernelManager
 

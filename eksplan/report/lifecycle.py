@@ -87,16 +87,17 @@ class StopSignals:
         self.request(signum)
 
     def request(self, signum: int = signal.SIGINT) -> None:
-        """Stop the run (from any thread)."""
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            self._set(signum)
-        else:
-            loop.call_soon_threadsafe(self._set, signum)
-
-    def _set(self, signum: int) -> None:
-        if self.signum is None:  # a second Ctrl-C changes nothing: the stop is under way
+        """Stop the run (from any thread). A second request changes nothing: the stop is under way."""
+        if self.signum is None:
             self.signum = signum
+        loop = self._loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(self._wake)
+            except RuntimeError:  # the loop has just closed: the run is over anyway
+                pass
+
+    def _wake(self) -> None:
         if self._event is not None:
             self._event.set()
 
@@ -106,7 +107,7 @@ class StopSignals:
 
         self._event = asyncio.Event()
         self._loop = loop
-        if self.signum is not None:
+        if self.signum is not None:  # it came before the loop ran
             self._event.set()
 
     def detach(self) -> None:

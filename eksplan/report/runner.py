@@ -163,6 +163,9 @@ class _KernelWorker:
     def __init__(self, kernel):
         self.kernel = kernel
 
+    async def finish(self) -> None:
+        await self.kernel.close()
+
     async def execute(self, task: Task, notebook: Path):
         import nbformat
 
@@ -177,20 +180,31 @@ class _KernelWorker:
 
 
 class _PapermillWorker:
-    """Runs each report with papermill, in a fresh kernel, in a thread (papermill blocks)."""
+    """Runs each report with papermill, in a fresh kernel, in a thread (papermill blocks).
+
+    After a stop its kernel is killed, and :meth:`finish` waits for the thread to notice, so
+    that nothing writes into the scratch folder once it is removed.
+    """
 
     def __init__(self, kernels):
         self.kernels = kernels
+        self.thread: threading.Thread | None = None
 
     async def execute(self, task: Task, notebook: Path):
         from .engines import execute_with_papermill
 
-        return await _in_thread(execute_with_papermill, report_notebook(), notebook, _parameters(task),
-                                notebooks_dir(), self.kernels)
+        future, self.thread = _in_thread(execute_with_papermill, report_notebook(), notebook, _parameters(task),
+                                         notebooks_dir(), self.kernels)
+        return await future
+
+    async def finish(self, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.thread is not None and self.thread.is_alive() and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
 
 
-def _in_thread(function, *args) -> asyncio.Future:
-    """``function(*args)`` in a daemon thread: a stopped run exits without waiting for it."""
+def _in_thread(function, *args) -> tuple[asyncio.Future, threading.Thread]:
+    """``function(*args)`` in a daemon thread, and a future of its result."""
     loop = asyncio.get_running_loop()
     future = loop.create_future()
 
@@ -208,8 +222,9 @@ def _in_thread(function, *args) -> asyncio.Future:
         except RuntimeError:  # the loop has closed: the run was stopped and no one waits
             pass
 
-    threading.Thread(target=run, daemon=True).start()
-    return future
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return future, thread
 
 
 async def _render_one(task: Task, worker, context: _Context) -> Outcome:
@@ -283,13 +298,16 @@ class RunResult:
     bundle: str
 
 
-async def _run(prepare: Callable[[], object], out: Path, scratch: Path, kernels, jobs: int | None,
+async def _run(prepare: Callable[[], object], out: Path, scratch: Path, watchdog, jobs: int | None,
                say: Callable[[str], None], engine: str, stop: StopSignals,
                background: Callable[[], None] | None) -> RunResult:
     from .bundle import VegaBundle
+    from .engines import Kernels
 
     stop.attach(asyncio.get_running_loop())
+    kernels = Kernels(scratch, watchdog)
     started: list = []
+    workers: list = []
     bundle = None
     try:
         bundle = VegaBundle(kernels.track)  # the longest piece of fixed work, in a process of its own
@@ -301,8 +319,8 @@ async def _run(prepare: Callable[[], object], out: Path, scratch: Path, kernels,
         _warm_up()
         if background is not None:  # e.g. the index's imports, while this process mostly waits for kernels
             threading.Thread(target=_quietly, args=(background,), daemon=True).start()
-        workers = ([_KernelWorker(k) for k in started] if engine == "kernel"
-                   else [_PapermillWorker(kernels) for _ in range(wanted)])
+        workers[:] = ([_KernelWorker(k) for k in started] if engine == "kernel"
+                      else [_PapermillWorker(kernels) for _ in range(wanted)])
         outcomes = ([_cancelled(t) for t in prepared.tasks] if stop.requested else
                     await _render_all(prepared.tasks, workers, _Context(out, scratch, bundle, stop), say))
         text = bundle.result()  # for the index
@@ -311,7 +329,7 @@ async def _run(prepare: Callable[[], object], out: Path, scratch: Path, kernels,
             bundle.close()
         raise
     finally:
-        await _wind_down(started, kernels)
+        await _wind_down(started, workers, kernels)
         stop.detach()
     return RunResult(prepared, outcomes, stop.signum, text)
 
@@ -327,15 +345,16 @@ async def _add_kernels(started: list, wanted: int, kernels) -> None:
         await started[-1].start()
 
 
-async def _wind_down(started: list, kernels) -> None:
-    """Cancel what still runs (e.g. nbclient's pollers of a cancelled cell), then kill every kernel."""
+async def _wind_down(started: list, workers: list, kernels) -> None:
+    """Cancel what still runs (e.g. nbclient's pollers of a cancelled cell), kill every kernel,
+    and let papermill's threads notice; no kernel can be started after this."""
     current = asyncio.current_task()
     strays = [t for t in asyncio.all_tasks() if t is not current]
     for task in strays:
         task.cancel()
     await asyncio.gather(*strays, return_exceptions=True)
-    await asyncio.gather(*(k.close() for k in started), return_exceptions=True)
-    kernels.kill_all()  # papermill's, if a stop left one running
+    kernels.close()
+    await asyncio.gather(*(k.close() for k in started), *(w.finish() for w in workers), return_exceptions=True)
 
 
 def run_tasks(prepare: Callable[[], object], out: Path, scratch: Path, jobs: int | None,
@@ -347,9 +366,7 @@ def run_tasks(prepare: Callable[[], object], out: Path, scratch: Path, jobs: int
     ``stop`` was requested (SIGINT, SIGTERM), which signal; the kernels are shut down and their
     files removed either way.
     """
-    from .engines import Kernels
-
-    coroutine = _run(prepare, out, scratch, Kernels(scratch, watchdog), jobs, say, engine, stop, background)
+    coroutine = _run(prepare, out, scratch, watchdog, jobs, say, engine, stop, background)
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # the usual case: no event loop in this thread
