@@ -14,6 +14,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -126,33 +127,38 @@ def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | 
     ``interrupted`` names the signal, and the index lists the clusters not rendered as cancelled.
     """
     from .lifecycle import Scratch, StopSignals, Watchdog, output_lock
-    from .runner import check_parameters, run_tasks
+    from .runner import run_tasks
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda text: None)
     with StopSignals() as stop, output_lock(out):
-        scratch = Scratch(out)
-        watchdog = Watchdog(scratch.path)
+        scratch, watchdog = Scratch(out), None
         try:
-            def prepare() -> _Prepared:  # while the first kernel boots
-                from ..catalog import load_catalog
-                from ..spec import load_fleet
-
-                fleet = load_fleet(inputs, load_catalog())
-                spec_failures = [{"file": file, "cluster": cluster, "errors": [str(i) for i in issues]}
-                                 for file, cluster, issues in fleet.failed_clusters()]
-                check_parameters(REPORT_PARAMETERS)
-                return _Prepared(_tasks(fleet.clusters, scratch.path), spec_failures)
-
-            run = run_tasks(prepare, out, scratch.path, jobs, say, stop, engine, watchdog, background=_warm_index)
+            watchdog = Watchdog(scratch.path)
+            run = run_tasks(partial(_prepare, inputs, scratch.path), out, scratch.path, jobs, say, stop, engine,
+                            watchdog, background=_warm_index)
             spec_failures = run.prepared.spec_failures
             index = write_index(out, run.outcomes, spec_failures, run.bundle, scratch=scratch.path,
                                 interrupted=stop.signum)
         finally:
             scratch.remove()
-            watchdog.done()
+            if watchdog is not None:
+                watchdog.done()
     return FleetResult(out, index, run.outcomes, spec_failures, stop.signum)
+
+
+def _prepare(inputs: Sequence[str | Path], scratch: Path) -> _Prepared:
+    """Load and validate the specs (while the first kernel boots), one task per valid cluster."""
+    from ..catalog import load_catalog
+    from ..spec import load_fleet
+    from .runner import check_parameters
+
+    fleet = load_fleet(inputs, load_catalog())
+    spec_failures = [{"file": file, "cluster": cluster, "errors": [str(i) for i in issues]}
+                     for file, cluster, issues in fleet.failed_clusters()]
+    check_parameters(REPORT_PARAMETERS)
+    return _Prepared(_tasks(fleet.clusters, scratch), spec_failures)
 
 
 def _warm_index() -> None:
