@@ -89,6 +89,13 @@ def test_one_cluster_never_sees_another(kernel):
     assert text_of(nb.cells[-1]).strip() == "[]"
 
 
+def test_the_report_kernel_starts_warm_and_without_a_debugger(kernel):
+    """The kernel has the report's modules loaded at start-up, but neither debugpy nor pandas."""
+    nb = kernel.execute(notebook("import sys\nprint(sorted(m for m in ('eksplan.report.cluster', 'altair', "
+                                 "'debugpy', 'pandas') if sys.modules.get(m)))"))
+    assert text_of(nb.cells[-1]).strip() == "['altair', 'eksplan.report.cluster']"
+
+
 def test_a_failing_notebook_leaves_the_kernel_usable(kernel):
     """An error in one cluster's notebook does not break the next."""
     with pytest.raises(CellExecutionError):

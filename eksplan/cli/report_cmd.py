@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from ..report.lifecycle import Interrupted, raise_on_sigterm
 
     raise_on_sigterm()  # outside a run (which handles both itself), SIGTERM stops like Ctrl-C
-    skip_iri_format_checker()  # this process is eksplan's own: see engines.SKIP_IRI_CHECKER
+    skip_iri_format_checker()  # this process is eksplan's own: see engines.skip_iri_format_checker
 
     try:
         result = render_fleet(args.inputs, args.output, args.jobs, main_progress(sys.stderr), engine=args.engine)

@@ -31,19 +31,20 @@ from ..errors import EksplanError
 
 __all__ = ["inject_parameters", "Kernels", "ReusedKernel", "execute_with_papermill", "skip_iri_format_checker"]
 
-#: jsonschema imports rfc3987_syntax for its "iri" format checker when it is installed, and that
-#: import builds a parser at a cost of about a second per process (python-jsonschema/jsonschema#1428).
-#: Reports validate no IRI, so eksplan's own processes and kernels skip it.
-SKIP_IRI_CHECKER = "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"
 #: Run by the kernel as part of its start-up (IPython's exec_lines), leaving no name behind. The
 #: report needs neither pandas nor numpy (altair works through narwhals), so neither is loaded.
-WARM_UP = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); "
-           "import eksplan.report.cluster, eksplan.charts, eksplan.explore, altair; "
-           "del sys, eksplan, altair")
+WARM_UP = "import eksplan.report.cluster, eksplan.charts, eksplan.explore, altair; del eksplan, altair"
+#: The kernel spec of reused kernels: python3's, started by :mod:`eksplan.report.kernel`.
+REPORT_KERNEL = "eksplan-report"
 
 
 def skip_iri_format_checker() -> None:
-    """In this (eksplan-owned) process, let jsonschema skip the costly rfc3987_syntax import."""
+    """In this (eksplan-owned) process, let jsonschema skip the costly rfc3987_syntax import.
+
+    jsonschema imports rfc3987_syntax for its "iri" format checker when it is installed, and that
+    import builds a parser at a cost of about a second per process (python-jsonschema/jsonschema#1428).
+    Reports validate no IRI, so eksplan's own processes and kernels skip it.
+    """
     import sys
 
     sys.modules.setdefault("rfc3987_syntax", None)
@@ -99,6 +100,7 @@ class Kernels:
         self._owner = threading.get_ident()  # the thread of the run's event loop
         self.closed = False
         self.manager_class = _manager_class(self)
+        self._specs = None
 
     def _files(self) -> tuple[str, object]:
         """A connection file path and a log for a new kernel (the log: a file, or nowhere)."""
@@ -106,6 +108,12 @@ class Kernels:
             return "", subprocess.DEVNULL
         number = next(self._numbers)
         return str(self.scratch / f"kernel-{number}.json"), open(self.scratch / f"kernel-{number}.log", "ab")
+
+    def report_manager(self):
+        """A manager for a reused report kernel (the report kernel spec)."""
+        if self._specs is None:
+            self._specs = _report_kernel_specs()
+        return self.manager_class(kernel_name=REPORT_KERNEL, kernel_spec_manager=self._specs)
 
     def track(self, pid: int) -> None:
         """Another child process of the run: the watchdog kills it too if this process dies."""
@@ -162,6 +170,24 @@ class Kernels:
                 self._starting.release()
 
 
+def _report_kernel_specs():
+    """Kernel specs that add :data:`REPORT_KERNEL`: python3's, less its debugger."""
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    class ReportKernelSpecs(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name):
+            if kernel_name != REPORT_KERNEL:
+                return super().get_kernel_spec(kernel_name)
+            spec = super().get_kernel_spec("python3")
+            spec.argv = [sys.executable, "-m", "eksplan.report.kernel", "-f", "{connection_file}"]
+            spec.metadata = {**spec.metadata, "debugger": False}
+            return spec
+
+    return ReportKernelSpecs()
+
+
 def _manager_class(kernels: Kernels):
     from jupyter_client.manager import AsyncKernelManager
 
@@ -215,7 +241,7 @@ class ReusedKernel:
 
     async def start(self) -> None:
         """Launch the kernel; it boots and imports what reports need while the caller goes on."""
-        self.km = self.kernels.manager_class(kernel_name="python3")
+        self.km = self.kernels.report_manager()
         await self.km.start_kernel(cwd=str(self.cwd), extra_arguments=[
             "--HistoryManager.enabled=False", f"--IPKernelApp.exec_lines={WARM_UP}"])
 
