@@ -24,6 +24,9 @@ from bench_fleet import isolate_state, synthetic_fleet  # noqa: E402
 
 SKIP_IRI = "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"
 
+KERNEL_START = ("from ipykernel.kernelapp import IPKernelApp\n"
+                "IPKernelApp.instance().initialize(['-f', connection, '--HistoryManager.enabled=False'])")
+
 #: (what, set-up code, timed code): the timed code runs after the set-up, in the same fresh process.
 PIECES = [
     ("eksplan report's own imports, up to its first kernel", "",
@@ -35,10 +38,11 @@ PIECES = [
      "from eksplan.report.runner import to_html, _template\nnb = _template()", "to_html(nb, 'x', bundle='')"),
     ("the Vega bundle (vl-convert's start-up, then bundling; holds the GIL)",
      "from eksplan.report.html import vega_bundle", "vega_bundle()"),
-    ("a kernel, from launch to its first answer (no imports of ours)",
-     "import asyncio\nfrom eksplan.report import engines\nengines.WARM_UP = 'pass'\n"
-     "k = engines.ReusedKernel('.')",
-     "asyncio.run(k.start()); asyncio.get_event_loop_policy().new_event_loop().run_until_complete(k.ready())"),
+    ("ipykernel's start, as before (debugpy imported)", "import tempfile, os\n"
+     "connection = os.path.join(tempfile.mkdtemp(), 'kernel.json')", KERNEL_START),
+    ("ipykernel's start, as now (no debugpy: eksplan.report.kernel)",
+     "import sys, tempfile, os\nsys.modules['debugpy'] = None\nconnection = os.path.join(tempfile.mkdtemp(), 'kernel.json')",
+     KERNEL_START),
     ("the report's imports in a kernel: eksplan's report, charts, explorers, altair", "",
      "import eksplan.report.cluster, eksplan.charts, eksplan.explore, altair"),
     ("pandas (imported by every kernel before; the report does not use it)", "", "import pandas"),
@@ -89,7 +93,7 @@ def timed(setup: str, code: str, repeat: int) -> tuple[float, float]:
                "def cpu():\n    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)\n"
                "    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime\n"
                f"w, c = time.perf_counter(), cpu()\n{code}\n"
-               "print(json.dumps([time.perf_counter() - w, cpu() - c]))\n")
+               "import sys\nsys.__stdout__.write(json.dumps([time.perf_counter() - w, cpu() - c]) + '\\n')\n")
     runs = []
     for _ in range(repeat):
         out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT / "notebooks")
