@@ -291,9 +291,9 @@ class ReusedKernel:
         from nbclient.exceptions import DeadKernelError
 
         if self.km is not None and self.kc is not None and not await self.km.is_alive():
-            await self.restart()
+            await self.close()  # it died between two reports
         if self.kc is None:
-            await self.ready()
+            await self.ready()  # starting a kernel first if there is none
         reset = nbformat.v4.new_code_cell(source=RESET, metadata={"tags": ["remove-cell", "eksplan-reset"]})
         reset.id = "eksplan-reset"
         nb.cells.insert(0, reset)
@@ -306,16 +306,11 @@ class ReusedKernel:
         try:
             for index, cell in enumerate(nb.cells):
                 await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
-        except DeadKernelError:
-            await self.restart()
+        except DeadKernelError:  # also how nbclient reports a cancelled cell
+            await self.close()  # the next report starts a new kernel; a stopped run starts none
             raise
         client.set_widgets_metadata()
         return nb
-
-    async def restart(self) -> None:
-        await self.close()
-        await self.start()
-        await self.ready()
 
     async def close(self) -> None:
         """Stop the client and kill the kernel (nothing in it needs a graceful shutdown)."""

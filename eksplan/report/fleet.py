@@ -133,7 +133,7 @@ def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | 
     out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda text: None)
     with StopSignals() as stop, output_lock(out):
-        scratch, watchdog = Scratch(out), None
+        scratch, watchdog, run = Scratch(out), None, None
         try:
             watchdog = Watchdog(scratch.path)
             run = run_tasks(partial(_prepare, inputs, scratch.path), out, scratch.path, jobs, say, stop, engine,
@@ -143,7 +143,9 @@ def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | 
                                 interrupted=stop.signum)
         finally:
             scratch.remove()
-            if watchdog is not None:
+            if watchdog is not None and run is not None and run.lingering:
+                watchdog.linger()
+            elif watchdog is not None:
                 watchdog.done()
     return FleetResult(out, index, run.outcomes, spec_failures, stop.signum)
 

@@ -150,6 +150,10 @@ class Scratch:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+#: Watchdogs whose pipe stays open until this process exits (see :meth:`Watchdog.linger`).
+_LINGERING: list = []
+
+
 class Watchdog:
     """The process that cleans up if this one dies first (see :mod:`eksplan.report.watchdog`)."""
 
@@ -175,6 +179,11 @@ class Watchdog:
     def untrack(self, pid: int) -> None:
         """That child has been stopped."""
         self._tell(f"untrack {pid}")
+
+    def linger(self) -> None:
+        """A thread of this process may still write into the scratch folder: let the watchdog
+        remove it again once this process has exited (its end of the pipe closes then)."""
+        _LINGERING.append(self.process)
 
     def done(self) -> None:
         """Everything is cleaned up: let the watchdog go."""

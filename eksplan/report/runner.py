@@ -164,8 +164,9 @@ class _KernelWorker:
     def __init__(self, kernel):
         self.kernel = kernel
 
-    async def finish(self) -> None:
+    async def finish(self) -> bool:
         await self.kernel.close()
+        return True
 
     async def execute(self, task: Task, notebook: Path):
         import nbformat
@@ -183,8 +184,9 @@ class _KernelWorker:
 class _PapermillWorker:
     """Runs each report with papermill, in a fresh kernel, in a thread (papermill blocks).
 
-    After a stop its kernel is killed, and :meth:`finish` waits for the thread to notice, so
-    that nothing writes into the scratch folder once it is removed.
+    After a stop its kernel is killed, and :meth:`finish` waits a little for the thread to notice
+    (nbclient looks once a second); one that is still writing then is left to the watchdog,
+    which removes the scratch folder again once this process has exited.
     """
 
     def __init__(self, kernels):
@@ -198,10 +200,12 @@ class _PapermillWorker:
                                          notebooks_dir(), self.kernels)
         return await future
 
-    async def finish(self, timeout: float = 5.0) -> None:
+    async def finish(self, timeout: float = 1.5) -> bool:
+        """Whether the thread has ended, waiting up to ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while self.thread is not None and self.thread.is_alive() and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
+        return self.thread is None or not self.thread.is_alive()
 
 
 def _in_thread(function, *args) -> tuple[asyncio.Future, threading.Thread]:
@@ -297,6 +301,8 @@ class RunResult:
     outcomes: list[Outcome]
     interrupted: int | None
     bundle: str
+    #: A papermill thread may still write into the scratch folder (after a stop).
+    lingering: bool = False
 
 
 async def _run(prepare: Callable[[], object], out: Path, scratch: Path, watchdog, jobs: int | None,
@@ -330,9 +336,9 @@ async def _run(prepare: Callable[[], object], out: Path, scratch: Path, watchdog
             bundle.close()
         raise
     finally:
-        await _wind_down(started, workers, kernels)
+        ended = await _wind_down(started, workers, kernels)
         stop.detach()
-    return RunResult(prepared, outcomes, stop.signum, text)
+    return RunResult(prepared, outcomes, stop.signum, text, lingering=not ended)
 
 
 async def _add_kernels(started: list, wanted: int, kernels) -> None:
@@ -346,16 +352,19 @@ async def _add_kernels(started: list, wanted: int, kernels) -> None:
         await started[-1].start()
 
 
-async def _wind_down(started: list, workers: list, kernels) -> None:
+async def _wind_down(started: list, workers: list, kernels) -> bool:
     """Cancel what still runs (e.g. nbclient's pollers of a cancelled cell), kill every kernel,
-    and let papermill's threads notice; no kernel can be started after this."""
+    and let papermill's threads notice; no kernel can be started after this. Whether every
+    worker has ended."""
     current = asyncio.current_task()
     strays = [t for t in asyncio.all_tasks() if t is not current]
     for task in strays:
         task.cancel()
     await asyncio.gather(*strays, return_exceptions=True)
     kernels.close()
-    await asyncio.gather(*(k.close() for k in started), *(w.finish() for w in workers), return_exceptions=True)
+    await asyncio.gather(*(k.close() for k in started), return_exceptions=True)
+    ended = await asyncio.gather(*(w.finish() for w in workers), return_exceptions=True)
+    return all(e is True for e in ended)
 
 
 def run_tasks(prepare: Callable[[], object], out: Path, scratch: Path, jobs: int | None,
