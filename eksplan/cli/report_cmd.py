@@ -11,7 +11,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("report", help="render HTML reports for a fleet of clusters",
                             description="Validate every spec, render one report per cluster (HTML and a JSON twin) "
                                         "and index.html. Exit status 1 when any cluster failed; 130 (Ctrl-C) or 143 "
-                                        "(SIGTERM) when stopped, after writing the index of what finished.")
+                                        "(SIGTERM) when stopped, after writing the index of what finished; 2 at once "
+                                        "when another run is writing into OUT_DIR.")
     p.add_argument("inputs", nargs="+", metavar="FLEET_OR_FILES")
     p.add_argument("-o", "--output", required=True, metavar="OUT_DIR")
     p.add_argument("--jobs", type=whole_number(1), metavar="N",
