@@ -8,6 +8,7 @@ the run's own processes are looked at, by pid. No test asserts how long anything
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -21,7 +22,8 @@ import psutil
 import pytest
 import yaml
 
-from eksplan.report.lifecycle import OutputBusy, output_lock
+from eksplan.report import lifecycle
+from eksplan.report.lifecycle import OutputBusy, Scratch, output_lock
 from eksplan.report.watchdog import watch
 
 from .conftest import ROOT
@@ -207,6 +209,24 @@ def test_the_output_lock_is_exclusive(tmp_path):
     with output_lock(tmp_path):
         pass
     assert list(tmp_path.iterdir()) == []  # no lock file
+
+
+def test_without_file_locks_a_run_goes_on_and_sweeps_nothing(tmp_path, monkeypatch):
+    """On a file system without locks the run is not held, and leaves other runs' scratch folders alone."""
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(lifecycle.fcntl, "flock", no_locks)
+    other = tmp_path / ".eksplan-run-other"
+    other.mkdir()
+    with output_lock(tmp_path) as held:
+        scratch = Scratch(tmp_path, sweep=held)
+    assert held is False and other.exists()
+    scratch.remove()
+    monkeypatch.undo()  # with locks, a folder left by a killed run is swept
+    with output_lock(tmp_path) as held:
+        Scratch(tmp_path, sweep=held).remove()
+    assert held is True and list(tmp_path.iterdir()) == []
 
 
 def test_the_watchdog_cleans_up_only_when_the_runner_did_not(tmp_path):

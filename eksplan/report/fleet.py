@@ -132,8 +132,8 @@ def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda text: None)
-    with StopSignals() as stop, output_lock(out):
-        scratch, watchdog, run = Scratch(out), None, None
+    with StopSignals() as stop, output_lock(out) as held:
+        scratch, watchdog, run = Scratch(out, sweep=held), None, None
         try:
             watchdog = Watchdog(scratch.path)
             run = run_tasks(partial(_prepare, inputs, scratch.path), out, scratch.path, jobs, say, stop, engine,

@@ -123,26 +123,34 @@ class StopSignals:
 
 @contextmanager
 def output_lock(out: Path):
-    """Hold ``out`` for this run alone, or fail at once naming the folder."""
+    """Hold ``out`` for this run alone, or fail at once naming the folder; yields whether it is held.
+
+    On a file system without locks the run goes on unlocked (False): its own scratch folder
+    still keeps it apart from another run's, and the last index written wins.
+    """
     fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)  # not inherited by kernels (O_CLOEXEC)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
+            if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                yield False
+                return
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
                 raise
             raise OutputBusy(f"{str(out)!r}: another eksplan report is writing into this folder; "
                              "wait for it to finish or choose another output folder") from None
-        yield
+        yield True
     finally:
         os.close(fd)  # releases the lock
 
 
 class Scratch:
-    """This run's scratch folder in ``out`` (call only while holding ``out``'s lock)."""
+    """This run's scratch folder in ``out``; with ``sweep`` (only while holding ``out``'s lock),
+    first removes those left by runs that were killed together with their watchdog."""
 
-    def __init__(self, out: Path):
-        for stale in out.glob(f"{SCRATCH_PREFIX}*"):  # left by a run that was killed with its watchdog
+    def __init__(self, out: Path, sweep: bool = True):
+        for stale in out.glob(f"{SCRATCH_PREFIX}*") if sweep else ():
             shutil.rmtree(stale, ignore_errors=True)
         self.path = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=out))
 
