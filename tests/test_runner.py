@@ -22,8 +22,9 @@ import psutil
 import pytest
 import yaml
 
+from eksplan.errors import OutputBusy
 from eksplan.report import lifecycle
-from eksplan.report.lifecycle import OutputBusy, Scratch, output_lock
+from eksplan.report.lifecycle import Scratch, output_lock
 from eksplan.report.watchdog import watch
 
 from .conftest import ROOT

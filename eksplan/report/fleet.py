@@ -122,7 +122,7 @@ def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | 
                  progress: Callable[[str], None] | None = None, engine: str = "kernel") -> FleetResult:
     """Validate every spec, render each cluster's report (``jobs`` kernels at once), then the index.
 
-    Fails at once with :class:`~eksplan.report.lifecycle.OutputBusy` if another run is writing
+    Fails at once with :class:`~eksplan.errors.OutputBusy` if another run is writing
     into ``out_dir``. SIGINT and SIGTERM (in the main thread) stop the run: the result's
     ``interrupted`` names the signal, and the index lists the clusters not rendered as cancelled.
     """

@@ -29,15 +29,11 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import EksplanError
+from ..errors import OutputBusy
 
-__all__ = ["OutputBusy", "Interrupted", "StopSignals", "output_lock", "Scratch", "Watchdog", "raise_on_sigterm"]
+__all__ = ["Interrupted", "StopSignals", "output_lock", "Scratch", "Watchdog", "raise_on_sigterm"]
 
 SCRATCH_PREFIX = ".eksplan-run-"
-
-
-class OutputBusy(EksplanError):
-    """Another run is writing into the same output folder."""
 
 
 class Interrupted(KeyboardInterrupt):
