@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import subprocess
 import sys
+import threading
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable
@@ -30,6 +32,7 @@ class VegaBundle:
 
     def __init__(self, track: Callable[[int], None] = lambda pid: None):
         self._process = None
+        self._lock = threading.Lock()  # result() may be waited for from a thread and from the loop
         self._cache = _bundle_cache()
         self._text = _read_text(self._cache)
         if self._text is None:
@@ -39,23 +42,36 @@ class VegaBundle:
             track(self._process.pid)  # for the watchdog
 
     def result(self) -> str:
-        if self._text is None:
-            out, errors = self._process.communicate()
-            if self._process.returncode != 0:
-                last = (errors.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
-                raise EksplanError(f"building the Vega bundle failed: {last}")
-            self._text = out.decode()
-            if self._cache is not None:
-                try:
-                    atomic_write_text(self._cache, self._text)
-                except OSError:  # a read-only cache only costs the next run the build
-                    pass
+        """The bundle, waiting for the child process if it is still building it."""
+        with self._lock:
+            if self._text is None:
+                self._text = self._collect()
         return self._text
 
+    async def ready(self) -> str:
+        """The bundle, without blocking the event loop while the child process builds it."""
+        if self._text is None:
+            await asyncio.get_running_loop().run_in_executor(None, self.result)
+        return self._text
+
+    def _collect(self) -> str:
+        out, errors = self._process.communicate()
+        if self._process.returncode != 0:
+            last = (errors.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+            raise EksplanError(f"building the Vega bundle failed: {last}")
+        text = out.decode()
+        if self._cache is not None:
+            try:
+                atomic_write_text(self._cache, text)
+            except OSError:  # a read-only cache only costs the next run the build
+                pass
+        return text
+
     def close(self) -> None:
+        """Stop building (the run failed)."""
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
-            self._process.communicate()
+            self._process.wait()
 
 
 def _bundle_cache() -> Path | None:

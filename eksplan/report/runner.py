@@ -232,33 +232,46 @@ def _in_thread(function, *args) -> tuple[asyncio.Future, threading.Thread]:
     return future, thread
 
 
-async def _render_one(task: Task, worker, context: _Context) -> Outcome:
-    """Render one cluster's report and its JSON twin; never raises for a bad cluster."""
+async def _execute_one(task: Task, worker, context: _Context) -> tuple | Outcome:
+    """Run one cluster's notebook: ``(task, nb, started)``, or the outcome if it failed or was cancelled."""
     notebook = context.scratch / f"{task.slug}.ipynb"
     started = time.perf_counter()
     try:
-        nb = await worker.execute(task, notebook)
-        html = to_html(nb, task.name, context.bundle.result())
-        document = _document(task)
-        _publish(context, f"{task.slug}.json", json.dumps(document, indent=2, default=str) + "\n")
-        _publish(context, f"{task.slug}.html", html)
-        notebook.unlink(missing_ok=True)
-        return Outcome(task.name, task.slug, task.source, True, time.perf_counter() - started,
-                       summary=summary_of(document))
+        return task, await worker.execute(task, notebook), started
     except (Exception, asyncio.CancelledError) as exc:  # noqa: BLE001 - one cluster's failure must not stop the fleet
         if context.stop.requested:  # in flight when the run was stopped
             return _cancelled(task)
         if isinstance(exc, asyncio.CancelledError):
             raise
-        kept = None
-        if notebook.exists():
-            failed = context.out / "failed"
-            failed.mkdir(exist_ok=True)
-            kept = failed / f"{task.slug}.ipynb"
-            os.replace(notebook, kept)
-            kept = str(kept.relative_to(context.out))
-        return Outcome(task.name, task.slug, task.source, False, time.perf_counter() - started,
-                       error=_one_line(exc), notebook=kept)
+        return _failed(task, exc, started, context)
+
+
+def _export_one(task: Task, nb, started: float, context: _Context) -> Outcome:
+    """Export an executed notebook, write the report and its JSON twin; never raises for a bad cluster."""
+    try:
+        html = to_html(nb, task.name, context.bundle.result())
+        document = _document(task)
+        _publish(context, f"{task.slug}.json", json.dumps(document, indent=2, default=str) + "\n")
+        _publish(context, f"{task.slug}.html", html)
+    except Exception as exc:  # noqa: BLE001 - one cluster's failure must not stop the fleet
+        import nbformat
+
+        nbformat.write(nb, context.scratch / f"{task.slug}.ipynb")  # kept for debugging
+        return _failed(task, exc, started, context)
+    (context.scratch / f"{task.slug}.ipynb").unlink(missing_ok=True)
+    return Outcome(task.name, task.slug, task.source, True, time.perf_counter() - started, summary=summary_of(document))
+
+
+def _failed(task: Task, exc: BaseException, started: float, context: _Context) -> Outcome:
+    """A failed cluster, its partly run notebook (when there is one) kept in ``failed/`` for debugging."""
+    notebook, kept = context.scratch / f"{task.slug}.ipynb", None
+    if notebook.exists():
+        failed = context.out / "failed"
+        failed.mkdir(exist_ok=True)
+        os.replace(notebook, failed / notebook.name)
+        kept = f"failed/{notebook.name}"
+    return Outcome(task.name, task.slug, task.source, False, time.perf_counter() - started,
+                   error=_one_line(exc), notebook=kept)
 
 
 def _cancelled(task: Task) -> Outcome:
@@ -266,30 +279,50 @@ def _cancelled(task: Task) -> Outcome:
 
 
 async def _render_all(tasks: list[Task], workers: list, context: _Context, say: Callable[[str], None]) -> list[Outcome]:
-    """Each worker takes the next cluster when it is free, until none is left or a stop comes."""
+    """Each worker runs the next cluster's notebook as soon as it is free, while this process exports
+    the executed notebooks as they come (once the Vega bundle is there: on a first run the kernels
+    go on meanwhile), until none is left or a stop comes. A notebook executed but not yet exported
+    when a stop comes counts as cancelled."""
     pending = deque(tasks)
+    executed: asyncio.Queue = asyncio.Queue()
     outcomes: dict[str, Outcome] = {}
+
+    def record(outcome: Outcome) -> None:
+        outcomes[outcome.slug] = outcome
+        if not outcome.cancelled:
+            state = "ok" if outcome.ok else f"FAILED: {outcome.error}"
+            done = sum(not o.cancelled for o in outcomes.values())
+            say(f"{progress_bar(done, len(tasks))} {outcome.name}: {state} ({outcome.seconds:.1f} s)")
 
     async def drive(worker) -> None:
         while pending and not context.stop.requested:
-            task = pending.popleft()
-            outcome = outcomes[task.slug] = await _render_one(task, worker, context)
-            if not outcome.cancelled:
-                state = "ok" if outcome.ok else f"FAILED: {outcome.error}"
-                done = sum(not o.cancelled for o in outcomes.values())
-                say(f"{progress_bar(done, len(tasks))} {outcome.name}: {state} ({outcome.seconds:.1f} s)")
+            result = await _execute_one(pending.popleft(), worker, context)
+            if isinstance(result, Outcome):
+                record(result)
+            else:
+                executed.put_nowait(result)
 
+    async def export() -> None:
+        await context.bundle.ready()
+        while (item := await executed.get()) is not None:
+            record(_export_one(*item, context))
+
+    exporter = asyncio.create_task(export())
     drivers = [asyncio.create_task(drive(worker)) for worker in workers]
-    everything = asyncio.gather(*drivers)
     stopped = asyncio.create_task(context.stop.wait())
-    await asyncio.wait({everything, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    if context.stop.requested:
-        for driver in drivers:
-            driver.cancel()
-        await asyncio.gather(*drivers, return_exceptions=True)
-    else:
-        stopped.cancel()
-        everything.result()  # an error of eksplan's own (not of one cluster) ends the run
+    try:
+        driven = asyncio.gather(*drivers)
+        await asyncio.wait({driven, exporter, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if driven.done() and not context.stop.requested:
+            driven.result()  # an error of eksplan's own (not one cluster's) ends the run
+            executed.put_nowait(None)
+            await asyncio.wait({exporter, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (*drivers, exporter, stopped):
+            task.cancel()
+        await asyncio.gather(*drivers, exporter, stopped, return_exceptions=True)
+    if not exporter.cancelled() and exporter.exception() is not None:
+        raise exporter.exception()  # e.g. the Vega bundle could not be built
     return [outcomes.get(t.slug) or _cancelled(t) for t in tasks]
 
 
