@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .catalog import Catalog, load_catalog
+from .cni import CniConfig
 from .planner import SubnetPlan, plan_subnets
 from .rollup import ClusterUsage, GroupFootprint, Slot, footprints, rollup, slots_from_spec
 from .runway import PrefixRisk, Runway, prefix_risks, runways
@@ -15,7 +16,10 @@ __all__ = ["ClusterAnalysis", "analyze", "with_settings", "addresses_at"]
 
 @dataclass(frozen=True)
 class ClusterAnalysis:
+    """One cluster's figures, with the instance-type catalog they were computed from."""
+
     spec: ClusterSpec
+    catalog: Catalog
     groups: tuple[GroupFootprint, ...]
     plan: SubnetPlan | None
     slots: tuple[Slot, ...]
@@ -26,6 +30,11 @@ class ClusterAnalysis:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def cni(self) -> CniConfig:
+        """The VPC CNI configuration the figures assume."""
+        return self.spec.cni
 
     def tightest_runway(self) -> Runway | None:
         """The subnet that runs out first (None when no growth is given or none runs out)."""
@@ -42,6 +51,7 @@ def analyze(spec: ClusterSpec, catalog: Catalog | None = None) -> ClusterAnalysi
     usage = rollup(spec, slots, groups)
     return ClusterAnalysis(
         spec=spec,
+        catalog=catalog,
         groups=groups,
         plan=plan,
         slots=slots,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .echo import shown
 from .errors import CniVersionError
 
 __all__ = [
@@ -18,6 +19,10 @@ __all__ = [
     "PREFIX_DELEGATION",
     "PREFIX_DELEGATION_BARE_METAL",
     "IPV6",
+    "SUBNET_DISCOVERY",
+    "SUBNET_DISCOVERY_EXCLUSION",
+    "TRUNK_SLOT_TRUNKING_ONLY",
+    "MULTI_NIC",
 ]
 
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+]([0-9A-Za-z][0-9A-Za-z.+-]*))?")
@@ -55,7 +60,7 @@ def parse_cni_version(text: str | CniVersion) -> CniVersion:
     match = _VERSION.fullmatch(str(text).strip())
     if match is None:
         raise CniVersionError(
-            f"{text!r} is not a VPC CNI version "
+            f"{shown(text)} is not a VPC CNI version "
             "(expected MAJOR.MINOR[.PATCH], e.g. 1.18.3 or v1.18.3-eksbuild.1)"
         ) from None
     major, minor, patch, suffix = match.groups()
@@ -68,3 +73,15 @@ PREFIX_DELEGATION = CniVersion(1, 9, 0)
 PREFIX_DELEGATION_BARE_METAL = CniVersion(1, 11, 0)
 #: IPv6 clusters.
 IPV6 = CniVersion(1, 10, 0)
+#: Enhanced Subnet Discovery (``ENABLE_SUBNET_DISCOVERY``, default true): secondary ENIs in subnets
+#: tagged ``kubernetes.io/role/cni`` (aws/amazon-vpc-cni-k8s 58336b7d7, #2714).
+SUBNET_DISCOVERY = CniVersion(1, 18, 0)
+#: Subnet discovery as it runs today: ``kubernetes.io/role/cni=0`` excludes a subnet (the node's
+#: own included), and ``cni.networking.k8s.aws/cluster/<name>`` keeps a subnet to one cluster
+#: (aws/amazon-vpc-cni-k8s ed77a09d017c, #3647, the first documented release carrying #3463).
+SUBNET_DISCOVERY_EXCLUSION = CniVersion(1, 22, 1)
+#: ipamd keeps an ENI slot for the trunk ENI only on trunking-compatible types (before: on every
+#: type) -- aws/amazon-vpc-cni-k8s a637a528f175, #3250, ``hasRoomForEni`` in pkg/ipamd/ipamd.go.
+TRUNK_SLOT_TRUNKING_ONLY = CniVersion(1, 20, 4)
+#: ``ENABLE_MULTI_NIC``: ENIs and warm pools on every network card (aws/amazon-vpc-cni-k8s 76931664d3).
+MULTI_NIC = CniVersion(1, 20, 0)

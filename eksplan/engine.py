@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from .analysis import ClusterAnalysis, analyze
 from .catalog import Catalog, load_catalog
 from .decisions import DECISION_RULES
-from .rules import FINDING_RULES, SEVERITIES, Context, Decision, Finding, Settings
+from .cni import CniConfig
+from .rules import FINDING_RULES, SEVERITIES, Context, Decision, Finding
 from .spec.model import ClusterSpec
 
 __all__ = ["Evaluation", "evaluate", "evaluate_settings", "worst_severity"]
@@ -18,6 +19,11 @@ class Evaluation:
     analysis: ClusterAnalysis | None
     decisions: tuple[Decision, ...]
     findings: tuple[Finding, ...]
+
+    @property
+    def catalog(self) -> Catalog:
+        """The instance-type catalog every figure of this evaluation comes from."""
+        return self.analysis.catalog
 
     def by_severity(self) -> dict[str, list[Finding]]:
         out: dict[str, list[Finding]] = {s: [] for s in SEVERITIES}
@@ -47,15 +53,17 @@ def _run(ctx: Context) -> tuple[Finding, ...]:
 
 
 def evaluate(spec_or_analysis: ClusterSpec | ClusterAnalysis, catalog: Catalog | None = None,
-             observed: Settings | None = None) -> Evaluation:
-    """Decisions and findings for one cluster (and a live aws-node's settings, if given)."""
-    catalog = catalog or load_catalog()
-    analysis = spec_or_analysis if isinstance(spec_or_analysis, ClusterAnalysis) else analyze(spec_or_analysis, catalog)
-    ctx = Context.for_spec(analysis, catalog, observed)
-    decisions = tuple(d for rule in DECISION_RULES if (d := rule.decide(ctx)) is not None)
+             observed: CniConfig | None = None) -> Evaluation:
+    """Decisions and findings for one cluster (and a live aws-node's configuration, if given)."""
+    if isinstance(spec_or_analysis, ClusterAnalysis):
+        analysis = spec_or_analysis
+    else:
+        analysis = analyze(spec_or_analysis, catalog or load_catalog())
+    ctx = Context.for_spec(analysis, observed)
+    decisions = tuple(d for rule in DECISION_RULES if (d := rule.run(ctx)) is not None)
     return Evaluation(analysis, decisions, _run(ctx))
 
 
-def evaluate_settings(settings: Settings, catalog: Catalog | None = None) -> tuple[Finding, ...]:
-    """Findings that a set of aws-node settings alone reveals (no cluster spec)."""
+def evaluate_settings(settings: CniConfig, catalog: Catalog | None = None) -> tuple[Finding, ...]:
+    """Findings that an aws-node configuration alone reveals (no cluster spec)."""
     return _run(Context(catalog or load_catalog(), settings=settings, observed=settings))

@@ -6,6 +6,8 @@ broke, so that callers (the CLI, the report batch) can show it as it is, on one 
 
 from __future__ import annotations
 
+from .echo import shown
+
 __all__ = [
     "EksplanError",
     "UnknownInstanceType",
@@ -19,6 +21,10 @@ __all__ = [
 class EksplanError(ValueError):
     """Base class of every error eksplan raises on bad input."""
 
+    def lines(self) -> list[str]:
+        """The error as lines to show, one per problem (most errors are one problem)."""
+        return [str(self)]
+
 
 class UnknownInstanceType(EksplanError):
     """An instance type that the catalog does not hold."""
@@ -27,7 +33,7 @@ class UnknownInstanceType(EksplanError):
         self.name = name
         self.suggestion = suggestion
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
-        super().__init__(f"{name!r} is not a known instance type{hint}")
+        super().__init__(f"{shown(name)} is not a known instance type{hint}")
 
 
 class CniVersionError(EksplanError):

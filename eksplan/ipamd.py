@@ -24,72 +24,20 @@ address after ipamd's reconcile stays pending -- what happens with ``MINIMUM_IP_
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from .catalog import Catalog, InstanceType, load_catalog
+from .capacity import NodeCapacity, node_capacity
+from .cni import CniConfig
 from .errors import EksplanError
-from .maxpods import HOST_NETWORK_PODS, IPS_PER_PREFIX, max_pods as compute_max_pods
+from .maxpods import HOST_NETWORK_PODS, IPS_PER_PREFIX
 
-__all__ = ["IpamdSettings", "NodeIpUsage", "EniUsage", "simulate_node", "SimulationError"]
+__all__ = ["NodeIpUsage", "EniUsage", "simulate_node", "SimulationError"]
 
 
 class SimulationError(EksplanError):
     """Simulation inputs that ipamd would reject or that make no sense."""
-
-
-@dataclass(frozen=True)
-class IpamdSettings:
-    """The aws-node settings that shape the warm pool (None = unset, as in the environment)."""
-
-    prefix_delegation: bool = False
-    warm_eni_target: int = 1
-    warm_ip_target: int | None = None
-    minimum_ip_target: int | None = None
-    warm_prefix_target: int = 1
-    max_eni: int | None = None
-    custom_networking: bool = False
-    pod_eni: bool = False
-    ipv6: bool = False
-
-    @property
-    def ip_targets_defined(self) -> bool:
-        """ipamd's ``warmIPTargetsDefined``: either target set to 1 or more."""
-        return (self.warm_ip_target or 0) >= 1 or (self.minimum_ip_target or 0) >= 1
-
-    def check(self) -> None:
-        for name in ("warm_eni_target", "warm_ip_target", "minimum_ip_target", "warm_prefix_target"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise SimulationError(f"{name.upper()}: {value} must be >= 0")
-        if self.max_eni is not None and self.max_eni < 1:
-            raise SimulationError(f"MAX_ENI: {self.max_eni} must be >= 1 (ipamd ignores 0 and below)")
-        if self.prefix_delegation and not self.ip_targets_defined and self.warm_prefix_target == 0:
-            raise SimulationError(
-                "WARM_PREFIX_TARGET: 0 is not supported with prefix delegation "
-                "(set it to 1 or more, or set WARM_IP_TARGET/MINIMUM_IP_TARGET)"
-            )
-        if self.ipv6 and self.custom_networking:
-            raise SimulationError("custom networking is not supported in IPv6 clusters")
-
-    def describe(self) -> str:
-        mode = "IPv6" if self.ipv6 else ("prefix delegation" if self.prefix_delegation else "secondary IP")
-        parts = [mode]
-        if not self.ipv6:
-            if self.ip_targets_defined:
-                parts.append(f"WARM_IP_TARGET={self.warm_ip_target or 0}")
-                parts.append(f"MINIMUM_IP_TARGET={self.minimum_ip_target or 0}")
-            elif self.prefix_delegation:
-                parts.append(f"WARM_PREFIX_TARGET={self.warm_prefix_target}")
-            else:
-                parts.append(f"WARM_ENI_TARGET={self.warm_eni_target}")
-        if self.max_eni:
-            parts.append(f"MAX_ENI={self.max_eni}")
-        if self.custom_networking:
-            parts.append("custom networking")
-        if self.pod_eni:
-            parts.append("security groups for pods")
-        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -143,13 +91,15 @@ class NodeIpUsage:
 class _Pool:
     """ipamd's datastore for one node (mutable, private to one simulation)."""
 
-    def __init__(self, it: InstanceType, s: IpamdSettings, max_pods: int):
+    def __init__(self, it: InstanceType, s: CniConfig, max_pods: int, capacity: NodeCapacity):
         self.s = s
         self.max_pods = max_pods
-        self.unit = IPS_PER_PREFIX if s.prefix_delegation else 1
+        self.prefixes = capacity.prefixes
+        self.custom_networking = capacity.primary_excluded
+        self.unit = IPS_PER_PREFIX if self.prefixes else 1
         self.slots_per_eni = it.ipv4_per_eni - 1
-        enis = min(s.max_eni, it.enis) if s.max_eni else it.enis
-        self.max_enis = enis - (1 if s.pod_eni else 0)
+        # hasRoomForEni: ENIs < MAX_ENI - trunk slot (an excluded primary ENI counts on both sides).
+        self.max_enis = capacity.enis - (1 if capacity.trunk_slot else 0)
         # Each ENI: [slots, assigned addresses]. ENI 0 is the primary, attached at boot.
         self.enis: list[list[int]] = [[0, 0]]
         self.events: list[str] = []
@@ -172,7 +122,7 @@ class _Pool:
         return free
 
     def usable(self, index: int) -> bool:
-        return not (index == 0 and self.s.custom_networking)
+        return not (index == 0 and self.custom_networking)
 
     # -- ipamd's decisions -------------------------------------------------------------------
     def short(self) -> int:
@@ -180,7 +130,7 @@ class _Pool:
         wit, mit = self.s.warm_ip_target or 0, self.s.minimum_ip_target or 0
         short = max(wit - self.available(), 0)
         short = max(short, mit - self.total())
-        if self.s.prefix_delegation:
+        if self.prefixes:
             return -(-short // IPS_PER_PREFIX)
         return short
 
@@ -189,19 +139,19 @@ class _Pool:
             return False
         if self.s.ip_targets_defined:
             return self.short() > 0
-        if self.s.prefix_delegation:
-            target, per = self.s.warm_prefix_target, IPS_PER_PREFIX
+        if self.prefixes:
+            target, per = self.s.effective_warm_prefix_target, IPS_PER_PREFIX
         else:
-            target, per = self.s.warm_eni_target, self.slots_per_eni
+            target, per = self.s.effective_warm_eni_target, self.slots_per_eni
         available = self.available()
         return available < per * target or (target == 0 and available == 0)
 
     def wanted(self) -> int:
         """Slots ipamd asks for in one call (before capping at the ENI's room)."""
-        if self.s.prefix_delegation:
+        if self.prefixes:
             if self.s.ip_targets_defined:
                 return max(1, self.short())
-            return max(1, self.s.warm_prefix_target - self.free_prefixes())
+            return max(1, self.s.effective_warm_prefix_target - self.free_prefixes())
         if self.s.ip_targets_defined:
             return self.short()
         return self.slots_per_eni
@@ -242,12 +192,14 @@ class _Pool:
         return False
 
     def _unit_name(self, count: int) -> str:
-        if self.s.prefix_delegation:
+        if self.prefixes:
             return "prefix" if count == 1 else "prefixes"
         return "secondary IP" if count == 1 else "secondary IPs"
 
 
-def _pending_reason(pool: _Pool, it: InstanceType, max_pods: int, capacity: int) -> str:
+def _pending_reason(pool: _Pool, it: InstanceType, max_pods: int, capacity: NodeCapacity) -> str:
+    if capacity.ip_enis < 1:
+        return "no ENI is left for pod addresses"
     if pool.total() >= max_pods:
         return f"the pool stops at max pods ({max_pods}) and holds {pool.total()} addresses"
     if pool.s.ip_targets_defined and (pool.s.warm_ip_target or 0) == 0:
@@ -256,46 +208,67 @@ def _pending_reason(pool: _Pool, it: InstanceType, max_pods: int, capacity: int)
             f"the pool stops at {pool.total()} addresses"
         )
     if len(pool.enis) >= pool.max_enis:
-        return f"all {pool.max_enis} usable ENIs are full ({capacity} pod addresses)"
+        return f"all {capacity.ip_enis} usable ENIs are full ({capacity.pod_ips} pod addresses)"
     return "no free address"
 
 
+def _enis(count: int) -> str:
+    return f"{count} ENI" if count == 1 else f"{count} ENIs"
+
+
+def _security_group_pods(it: InstanceType, s: CniConfig, sg_pods: int, max_pods: int, capacity: NodeCapacity,
+                         steps: list[str]) -> tuple[int, int, int, str | None]:
+    """Pods with security groups that run (each on a branch ENI), those that cannot, the trunk, why."""
+    if not sg_pods:
+        return 0, 0, (1 if capacity.branch_enis else 0), None
+    if not capacity.branch_enis:
+        why = ("EKS Auto Mode does not support security groups for pods" if s.auto_mode
+               else f"{it.name} cannot attach a trunk ENI")
+        steps.append(f"{why}: pods with security groups cannot run on it")
+        return 0, sg_pods, 0, f"{why}, so its {sg_pods} pods with security groups cannot run"
+    running = min(sg_pods, capacity.branch_enis, max(max_pods - HOST_NETWORK_PODS, 0))
+    reason = None
+    if running < sg_pods:
+        if running == capacity.branch_enis:
+            reason = (f"{it.name} takes {capacity.branch_enis} branch ENIs, so {sg_pods - running} of its {sg_pods} "
+                      "pods with security groups cannot run")
+        else:
+            reason = f"max pods {max_pods} leaves room for {running} pods with security groups"
+        steps.append(reason)
+    return running, sg_pods - running, 1, reason
+
+
 @lru_cache(maxsize=4096)
-def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_pods: int) -> NodeIpUsage:
+def _simulate(it: InstanceType, pods: int, s: CniConfig, max_pods: int, sg_pods: int,
+              primary_excluded: bool = False) -> NodeIpUsage:
     steps = [f"{it.name}: {it.enis} ENIs x {it.ipv4_per_eni} IPv4 addresses; {s.describe()}; max pods {max_pods}"]
-    trunk = 1 if s.pod_eni and it.trunking else 0
-    sg_pending = 0
-    if s.pod_eni and not it.trunking:
-        # ipamd keeps a slot for the trunk ENI that never comes; pods with security groups
-        # find no vpc.amazonaws.com/pod-eni resource and stay pending.
-        sg_pending, sg_pods = sg_pods, 0
-        steps.append(f"{it.name} cannot attach a trunk ENI: pods with security groups cannot run on it")
+    capacity = node_capacity(it, s, primary_excluded=primary_excluded)
+    requested = pods + sg_pods
+    sg_pods, sg_pending, trunk, sg_reason = _security_group_pods(it, s, sg_pods, max_pods, capacity, steps)
     if s.ipv6:
         # One /80 prefix on the primary ENI; the node's own IPv4 address comes from the node subnet.
         placed = min(pods, max(max_pods - HOST_NETWORK_PODS - sg_pods, 0))
         steps.append("IPv6: pods take addresses from the node's /80 prefix; the node keeps 1 IPv4 address")
         node_ips = 1 + trunk + sg_pods
+        reason = sg_reason
+        if placed < pods:
+            reason = f"max pods {max_pods} leaves room for {placed} pods besides the {HOST_NETWORK_PODS} host-network pods"
         return NodeIpUsage(
-            instance_type=it.name, settings=s.describe(), pods_requested=pods + sg_pods + sg_pending, pods=placed,
-            pods_pending=pods - placed + sg_pending,
-            pending_reason=(None if placed == pods and not sg_pending else
-                            f"max pods {max_pods} leaves room for {placed}" if placed < pods else
-                            f"{it.name} cannot attach a trunk ENI"),
+            instance_type=it.name, settings=s.describe(), pods_requested=requested, pods=placed,
+            pods_pending=pods - placed + sg_pending, pending_reason=reason,
             security_group_pods=sg_pods, max_pods=max_pods, enis=1, prefixes=0, ips=0, unused_ips=0,
             trunk_eni=trunk, branch_enis=sg_pods, node_subnet_ips=node_ips, pod_subnet_ips=0,
             subnet_ips=node_ips, ipv6_prefixes=1,
             per_eni=(EniUsage(0, "node", 0, 0, 0),), derivation=tuple(steps),
         )
 
-    pool = _Pool(it, s, max_pods)
-    if pool.max_enis < 1 or (s.custom_networking and pool.max_enis < 2):
-        raise SimulationError(
-            f"{it.name}: no ENI is left for pod addresses ({s.describe()}, {pool.max_enis} usable ENIs)"
-        )
+    pool = _Pool(it, s, max_pods, capacity)
+    if capacity.ip_enis < 1:
+        steps.append(f"no ENI is left for pod addresses ({s.describe()}): only host-network pods can run")
     pool.reconcile()
     steps.append(
-        f"empty node: {len(pool.enis)} ENI(s), {pool.total()} pod addresses"
-        + (f" in {pool.total() // IPS_PER_PREFIX} prefixes" if s.prefix_delegation else "")
+        f"empty node: {_enis(len(pool.enis))}, {pool.total()} pod addresses"
+        + (f" in {pool.total() // IPS_PER_PREFIX} prefixes" if pool.prefixes else "")
     )
     kubelet_room = max(max_pods - HOST_NETWORK_PODS - sg_pods, 0)
     placed = 0
@@ -307,12 +280,8 @@ def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_p
         placed += 1
         pool.reconcile()
 
-    usable_enis = pool.max_enis - (1 if s.custom_networking else 0)
-    capacity = usable_enis * pool.slots_per_eni * pool.unit
     pending = pods - placed
-    reason = None
-    if sg_pending:
-        reason = f"{it.name} cannot attach a trunk ENI, so its {sg_pending} pods with security groups cannot run"
+    reason = sg_reason
     if pending:
         if placed >= kubelet_room:
             reason = (
@@ -326,7 +295,7 @@ def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_p
     total, used = pool.total(), pool.assigned()
     slots = sum(e[0] for e in pool.enis)
     per_eni = tuple(
-        EniUsage(i, "pod" if (s.custom_networking and i > 0) else "node", e[0], e[0] * pool.unit, e[1])
+        EniUsage(i, "pod" if (pool.custom_networking and i > 0) else "node", e[0], e[0] * pool.unit, e[1])
         for i, e in enumerate(pool.enis)
     )
     # Every ENI has its own primary address in its subnet; pod addresses sit on their ENI's subnet.
@@ -335,26 +304,26 @@ def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_p
     # Trunk and branch ENIs (security groups for pods) live in the pod subnet with custom
     # networking, else in the node subnet; one address each.
     sgp_ips = trunk + sg_pods
-    if s.custom_networking:
+    if pool.custom_networking:
         pod_ips += sgp_ips
     else:
         node_ips += sgp_ips
     steps.append(
-        f"{placed} pods: {len(pool.enis)} ENIs, {total} pod addresses"
-        + (f" ({slots} prefixes)" if s.prefix_delegation else "")
+        f"{placed} pods: {_enis(len(pool.enis))}, {total} pod addresses"
+        + (f" ({slots} prefixes)" if pool.prefixes else "")
         + f", {total - used} unused"
     )
     primaries = len(pool.enis)
-    extra = f" + {sgp_ips} trunk/branch ENI" if sgp_ips else ""
+    extra = f" + {sgp_ips} trunk and branch ENI addresses" if sgp_ips else ""
     steps.append(f"subnet addresses: {total} pod addresses + {primaries} ENI primary addresses{extra} = {node_ips + pod_ips}")
-    if s.custom_networking:
+    if pool.custom_networking:
         steps.append(f"  node subnet {node_ips}, pod subnet {pod_ips} (custom networking)")
     if pending or sg_pending:
         steps.append(f"{pending + sg_pending} pods pending: {reason}")
     return NodeIpUsage(
-        instance_type=it.name, settings=s.describe(), pods_requested=pods + sg_pods + sg_pending, pods=placed,
+        instance_type=it.name, settings=s.describe(), pods_requested=requested, pods=placed,
         pods_pending=pending + sg_pending, pending_reason=reason, security_group_pods=sg_pods, max_pods=max_pods,
-        enis=len(pool.enis), prefixes=slots if s.prefix_delegation else 0, ips=total,
+        enis=len(pool.enis), prefixes=slots if pool.prefixes else 0, ips=total,
         unused_ips=total - used, trunk_eni=trunk, branch_enis=sg_pods, node_subnet_ips=node_ips,
         pod_subnet_ips=pod_ips, subnet_ips=node_ips + pod_ips, ipv6_prefixes=0, per_eni=per_eni,
         derivation=tuple(steps), events=tuple(pool.events),
@@ -364,43 +333,35 @@ def _simulate(it: InstanceType, pods: int, s: IpamdSettings, max_pods: int, sg_p
 def simulate_node(
     instance: InstanceType | str,
     pods: int,
-    settings: IpamdSettings = IpamdSettings(),
+    cni: CniConfig = CniConfig(),
     *,
     max_pods: int | None = None,
     security_group_pods: int = 0,
-    cni_version: str | None = None,
+    primary_excluded: bool = False,
     catalog: Catalog | None = None,
 ) -> NodeIpUsage:
     """What one node holds once ``pods`` non-hostNetwork pods run on it.
 
     ``pods`` excludes pods with security groups (``security_group_pods``), which take branch
-    ENIs instead of pool addresses. ``max_pods`` is the kubelet's setting; by default the value
-    EKS computes for these settings (:func:`eksplan.max_pods`).
+    ENIs instead of pool addresses. ``max_pods`` is the kubelet's setting; by default what an EKS
+    managed node group sets for this configuration (:func:`eksplan.launchers.launcher_max_pods`).
+    ``primary_excluded``: the node's subnet is excluded from pod addresses by subnet discovery.
     """
     it = instance if isinstance(instance, InstanceType) else (catalog or load_catalog()).get(instance)
     if isinstance(pods, bool) or not isinstance(pods, int) or pods < 0:
         raise SimulationError(f"pods: {pods!r} must be a whole number >= 0")
     if security_group_pods < 0:
         raise SimulationError(f"security group pods: {security_group_pods!r} must be >= 0")
-    settings.check()
-    if settings.prefix_delegation and not settings.ipv6:
+    cni.check()
+    if cni.prefix_delegation and not cni.ipv6 and not cni.auto_mode:
         from .maxpods import prefix_delegation_unsupported_reason
-        from .cniversion import parse_cni_version
 
-        version = parse_cni_version(cni_version) if cni_version else None
-        reason = prefix_delegation_unsupported_reason(it, version)
-        if reason:
-            settings = replace(settings, prefix_delegation=False)
+        if prefix_delegation_unsupported_reason(it, cni.version):
+            cni = cni.replace(prefix_delegation=False)
     if max_pods is None:
-        max_pods = compute_max_pods(
-            it,
-            cni_version=cni_version,
-            prefix_delegation=settings.prefix_delegation,
-            custom_networking=settings.custom_networking,
-            max_eni=settings.max_eni,
-            security_groups_for_pods=settings.pod_eni,
-            ip_family="ipv6" if settings.ipv6 else "ipv4",
-        ).value
+        from .launchers import launcher_max_pods
+
+        max_pods = launcher_max_pods(it, "auto-mode" if cni.auto_mode else "managed", cni).value
     elif max_pods < 1:
         raise SimulationError(f"max pods: {max_pods!r} must be >= 1")
-    return _simulate(it, pods, settings, max_pods, security_group_pods)
+    return _simulate(it, pods, cni, max_pods, security_group_pods, primary_excluded)

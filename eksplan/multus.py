@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .echo import shown
 from .errors import EksplanError
 
 __all__ = ["MultusVersion", "parse_multus_version", "pod_lookup_race", "RACE_FIRST", "RACE_FIXED"]
@@ -33,7 +34,7 @@ def parse_multus_version(text: str) -> MultusVersion:
     """``v4.1.0``, ``4.1.0`` or an image tag such as ``v4.1.0-thick``."""
     match = _VERSION.fullmatch(str(text).strip())
     if not match:
-        raise EksplanError(f"{text!r} is not a Multus version (expected e.g. v4.2.0 or v4.2.0-thick)")
+        raise EksplanError(f"{shown(text)} is not a Multus version (expected e.g. v4.2.0 or v4.2.0-thick)")
     major, minor, patch, _variant = match.groups()
     return MultusVersion(int(major), int(minor), int(patch or 0))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .catalog import load_catalog
 
-__all__ = ["setup", "table", "max_pods_explorer", "ip_consumption_explorer", "decisions_explorer",
+__all__ = ["setup", "table", "max_pods_explorer", "ip_consumption_explorer", "fit_verdicts", "decisions_explorer",
            "decision_summary", "requirements_variant"]
 
 
@@ -72,9 +72,41 @@ def max_pods_explorer(families=("m5", "c6i", "t3"), cni_version: str = "1.18.3")
     return w.VBox([w.HBox([pick, w.VBox([version, allowed])]), view, out])
 
 
-def ip_consumption_explorer(instance_type: str = "m5.large", pods_per_node: int = 20, max_nodes: int = 30,
-                            subnet_addresses: int = 1024):
-    """Nodes, pods per node and warm targets: subnet addresses against node count, per CNI mode."""
+def fit_verdicts(rows: list[dict], pods_per_node: int, nodes: int, instance_type: str, where: str) -> str:
+    """The explorer's answer as HTML: one line per mode, the modes that cannot run the pods marked as such."""
+    from html import escape
+
+    fits = [r["mode"] for r in rows if r["fits"] and r["nodes_held"] >= nodes]
+    head = (f"<p><b>{escape(', '.join(fits) or 'No mode')}</b> "
+            f"{'runs' if len(fits) == 1 or not fits else 'run'} {nodes:,} nodes of {pods_per_node} pods "
+            f"on {escape(instance_type)} in {escape(where)}.</p>")
+    items = []
+    for r in rows:
+        extra = []
+        if r["fits"]:
+            extra.append(f"{r['node_subnet_per_node']} node-subnet addresses per node"
+                         + (f", {r['pod_subnet_per_node']} in a separate pod subnet" if r["pod_subnet_per_node"]
+                            else ""))
+            if r["runway_months"] is not None:
+                extra.append(f"runway {r['runway_months']:.0f} months")
+            if r["prefix_risk"]:
+                risk = r["prefix_risk"]
+                extra.append(f"/28 blocks: needs {risk['needed']:,}, {risk['surely_free']:,} surely free"
+                             + (" (at risk)" if risk["at_risk"] else ""))
+        mark = "✓" if r["fits"] and r["nodes_held"] >= nodes else "✗"
+        items.append(f"<li>{mark} <b>{escape(r['mode'])}</b>: {escape(r['verdict'])}"
+                     + (f" ({escape('; '.join(extra))})" if extra else "") + "</li>")
+    return head + f"<ul>{''.join(items)}</ul>"
+
+
+def ip_consumption_explorer(instance_type: str = "m5.large", pods_per_node: int = 20, nodes: int = 30,
+                            cidr: str = "10.0.0.0/22", describe_subnets: str = "", subnet_id: str = ""):
+    """Will it fit? Instance type, pods per node, nodes and a subnet (CIDR or a describe-subnets capture).
+
+    Per mode: whether a node can run the pods at all, the addresses it takes from the node subnet and
+    from a pod subnet, how many nodes the subnet holds, runway at a growth rate, the /28 risk, and a
+    one-line verdict; every ipamd warm setting has a control.
+    """
     import ipywidgets as w
 
     from . import charts, explore
@@ -82,39 +114,54 @@ def ip_consumption_explorer(instance_type: str = "m5.large", pods_per_node: int 
     catalog = load_catalog()
     itype = w.Combobox(value=instance_type, options=sorted(catalog.types), description="instance", ensure_option=True)
     pods = w.IntSlider(value=pods_per_node, min=1, max=250, description="pods/node")
-    nodes = w.IntSlider(value=max_nodes, min=1, max=500, description="nodes")
+    count = w.IntSlider(value=nodes, min=1, max=1000, description="nodes")
+    network = w.Text(value=cidr, description="subnet CIDR")
+    capture = w.Text(value=describe_subnets, description="capture", placeholder="describe-subnets JSON (optional)")
+    subnet = w.Text(value=subnet_id, description="subnet id", placeholder="with a capture")
+    growth = w.FloatText(value=0.0, description="nodes/month")
     warm_eni = w.IntSlider(value=1, min=0, max=3, description="WARM_ENI")
     warm_ip = w.IntSlider(value=0, min=0, max=30, description="WARM_IP")
     minimum_ip = w.IntSlider(value=0, min=0, max=60, description="MINIMUM_IP")
-    subnet = w.IntText(value=subnet_addresses, description="subnet size")
-    summary = w.HTML()
+    warm_prefix = w.IntSlider(value=1, min=1, max=4, description="WARM_PREFIX")
+    verdict = w.HTML()
 
-    def rows():
-        warm = {"warm_eni_target": warm_eni.value, "warm_ip_target": warm_ip.value,
-                "minimum_ip_target": minimum_ip.value}
-        return explore.consumption_rows(itype.value, pods.value, nodes.value, warm=warm,
-                                        step=max(1, nodes.value // 50), catalog=catalog)
+    def warm() -> dict:
+        return {"warm_eni_target": warm_eni.value, "warm_ip_target": warm_ip.value,
+                "minimum_ip_target": minimum_ip.value, "warm_prefix_target": warm_prefix.value}
 
-    view = _chart_widget(charts.consumption_chart(rows()))
+    def subnet_figures() -> tuple[str, int | None, str]:
+        if capture.value.strip():
+            from .subnetfile import read_describe_subnets
+
+            observed = read_describe_subnets(capture.value.strip())
+            chosen = observed.get(subnet.value.strip()) or next(iter(observed.values()))
+            return str(chosen.cidr), chosen.available_ips, f"{chosen.id} ({chosen.cidr})"
+        return network.value.strip(), None, network.value.strip()
+
+    fit_view = _chart_widget(charts.fit_chart([]))
+    lines_view = _chart_widget(charts.consumption_chart([]))
 
     def update(_=None):
         if itype.value not in catalog:
             return
-        data = rows()
-        view.spec = charts.spec_with_data(charts.consumption_chart, data)
-        last = {r["mode"]: r for r in data if r["nodes"] == max(x["nodes"] for x in data)}
-        usable = max(subnet.value - 5, 0)
-        items = "".join(
-            f"<li><b>{mode}</b>: {r['addresses']:,} addresses at {r['nodes']} nodes "
-            f"({r['per_node']} per node, {r['warm']:,} warm); a {subnet.value:,}-address subnet holds "
-            f"{usable // r['per_node'] if r['per_node'] else 0:,} nodes</li>"
-            for mode, r in last.items())
-        summary.value = f"<ul>{items}</ul>"
+        try:
+            block, available, where = subnet_figures()
+            rows = explore.fit_rows(itype.value, pods.value, count.value, block, available, warm=warm(),
+                                    nodes_per_month=growth.value or 0.0, catalog=catalog)
+        except (ValueError, OSError) as exc:
+            verdict.value = f"<p><b>Cannot compute:</b> {exc}</p>"
+            return
+        verdict.value = fit_verdicts(rows, pods.value, count.value, itype.value, where)
+        fit_view.spec = charts.spec_with_data(charts.fit_chart, rows)
+        lines = explore.consumption_rows(itype.value, pods.value, count.value, warm=warm(),
+                                         step=max(1, count.value // 50), catalog=catalog)
+        lines_view.spec = charts.spec_with_data(charts.consumption_chart, lines)
 
-    for control in (itype, pods, nodes, warm_eni, warm_ip, minimum_ip, subnet):
+    for control in (itype, pods, count, network, capture, subnet, growth, warm_eni, warm_ip, minimum_ip, warm_prefix):
         control.observe(update, names="value")
     update()
-    return w.VBox([w.HBox([w.VBox([itype, pods, nodes, subnet]), w.VBox([warm_eni, warm_ip, minimum_ip])]), view, summary])
+    return w.VBox([w.HBox([w.VBox([itype, pods, count, growth]), w.VBox([network, capture, subnet]),
+                           w.VBox([warm_eni, warm_ip, minimum_ip, warm_prefix])]), verdict, fit_view, lines_view])
 
 
 def requirements_variant(spec, **requirements):

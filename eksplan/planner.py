@@ -24,7 +24,7 @@ from .spec.model import ClusterSpec
 __all__ = ["PlannedSubnet", "Shortfall", "SubnetPlan", "plan_subnets", "prefix_for", "subnet_tags", "Allocator"]
 
 CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
-ROLE_ORDER = ("nodes", "pods", "public", "cluster")
+ROLE_ORDER = ("nodes", "pods", "multus", "public", "cluster")
 MIN_PREFIX, MAX_PREFIX = 16, 28
 
 
@@ -46,10 +46,14 @@ class PlannedSubnet:
 
 @dataclass(frozen=True)
 class Shortfall:
+    """A subnet the planner could not place, and what stands in its way."""
+
     availability_zone: str
     role: str
     needed: int
     message: str
+    prefixlen: int = 0
+    cause: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,8 +142,10 @@ def _needed(role: str, demand: int, spec: ClusterSpec) -> tuple[int, str]:
 
 def _missing_roles(spec: ClusterSpec) -> list[tuple[str, str]]:
     roles = ["cluster", "public", "nodes"]
-    if spec.vpc_cni.custom_networking and not spec.ipv6:
+    if spec.cni.custom_networking_in_force:
         roles.append("pods")
+    if spec.requirements.multus is not None and spec.requirements.multus.pods_per_node:
+        roles.append("multus")
     return [(az, role) for az in spec.availability_zones for role in roles if not spec.subnets_with(role, az)]
 
 
@@ -169,6 +175,11 @@ def plan_subnets(spec: ClusterSpec, catalog: Catalog | None = None) -> SubnetPla
     r = spec.requirements
     excluded = [s.cidr for s in spec.subnets] + [c for s in spec.subnets for c in s.cidr_reservations]
     excluded += list(r.on_prem_cidrs) + list(r.peered_cidrs)
+    named = ([(s.cidr, f"subnet {s.label}") for s in spec.subnets]
+             + [(c, f"a CIDR reservation of {s.label}") for s in spec.subnets for c in s.cidr_reservations]
+             + [(c, f"on-premises range {c}") for c in r.on_prem_cidrs]
+             + [(c, f"peered range {c}") for c in r.peered_cidrs]
+             + [(c, f"CG-NAT range in use {c}") for c in r.cgnat_in_use])
     main_pools = [c for c in spec.vpc.cidrs if not c.subnet_of(CGNAT)] or list(spec.vpc.cidrs)
     pod_pools, add_cidr = [], None
     if any(role == "pods" for _, role in wanted):
@@ -195,7 +206,8 @@ def plan_subnets(spec: ClusterSpec, catalog: Catalog | None = None) -> SubnetPla
         pool = allocators["pods" if role == "pods" else "main"]
         block = pool.take(prefixlen)
         if block is None:
-            shortfalls.append(_shortfall(slot, role, need, prefixlen, pool, pod_pools if role == "pods" else main_pools))
+            shortfalls.append(_shortfall(slot, role, need, prefixlen, pool, pod_pools if role == "pods" else main_pools,
+                                         named))
             continue
         tags = subnet_tags(spec.name, role)
         tags["Name"] = slot.label
@@ -206,15 +218,26 @@ def plan_subnets(spec: ClusterSpec, catalog: Catalog | None = None) -> SubnetPla
     return SubnetPlan(spec.name, tuple(planned), tuple(shortfalls), add_cidr, tuple(steps))
 
 
-def _shortfall(slot, role, need, prefixlen, pool: Allocator, pools) -> Shortfall:
+def _covered_by(pool, named) -> list[str]:
+    """What takes ``pool``'s space: the exclusions that overlap it, largest first."""
+    hits = sorted((net for net in named if net[0].overlaps(pool)), key=lambda n: (n[0].prefixlen, str(n[0])))
+    return [label if not net.supernet_of(pool) or net == pool else f"{label}, which contains it"
+            for net, label in hits]
+
+
+def _shortfall(slot, role, need, prefixlen, pool: Allocator, pools, named=()) -> Shortfall:
     where = ", ".join(str(p) for p in pools) or "no CIDR"
     largest = pool.largest()
-    if largest is None:
-        tail = f"no free block is left in {where}"
+    if not pools:
+        tail = "no CIDR is left to plan it in (100.64.0.0/10 is used elsewhere)" if role == "pods" else "the VPC has no CIDR"
+    elif largest is None:
+        causes = [f"{p} is taken by " + (" and ".join(_covered_by(p, named)[:3]) or "subnets already planned")
+                  for p in pools]
+        tail = "; ".join(causes)
     else:
         tail = f"the largest free block in {where} is a /{largest.prefixlen} = {largest.num_addresses:,}"
     message = f"{slot.availability_zone} needs {need:,} addresses for its {role} subnet (a /{prefixlen}); {tail}"
-    return Shortfall(slot.availability_zone, role, need, message)
+    return Shortfall(slot.availability_zone, role, need, message, prefixlen, tail)
 
 
 def _with_ipv6(spec: ClusterSpec, planned: list[PlannedSubnet]) -> list[PlannedSubnet]:

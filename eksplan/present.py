@@ -7,6 +7,7 @@ import math
 from . import __version__
 from .config import Artifact, generate
 from .engine import Evaluation
+from .launchers import LAUNCHER_NAMES
 
 __all__ = ["plan_document", "plan_text", "plan_markdown", "key_figures"]
 
@@ -21,11 +22,15 @@ def key_figures(ev: Evaluation) -> dict:
     """The figures a reader needs first: max pods per group, subnet use, tightest runway."""
     a = ev.analysis
     groups = [{
-        "name": g.name, "instance_type": g.instance_type, "os": g.os, "max_pods": g.max_pods,
+        "name": g.name, "instance_type": g.instance_type, "os": g.os, "launcher": g.launcher,
+        "max_pods": g.max_pods, "max_pods_set_by": LAUNCHER_NAMES.get(g.launcher, g.launcher),
+        "addressable_pods": g.addressable, "pods_needed": g.pods_needed,
+        "branch_enis": g.capacity.branch_enis if g.capacity else 0,
         "pods_per_node": g.node.pods_requested, "pods_pending": g.node.pods_pending,
         "addresses_per_node": g.node.subnet_ips, "warm_per_node": g.node.unused_ips, "enis_per_node": g.node.enis,
         "prefixes_per_node": g.node.prefixes, "nodes": {s: g.total(s) for s in ("min", "desired", "max")},
-        "derivation": list(g.derivation) + list(g.node.derivation),
+        "derivation": list(g.derivation) + list(g.kubelet.derivation if g.kubelet else ())
+                      + list(g.capacity.derivation if g.capacity else ()) + list(g.node.derivation),
     } for g in a.groups]
     tightest = a.tightest_runway()
     fullest = max((l for l in a.usage.at("max") if l.utilisation is not None), key=lambda l: l.utilisation, default=None)
@@ -40,7 +45,6 @@ def key_figures(ev: Evaluation) -> dict:
 
 def plan_document(ev: Evaluation, artifacts: tuple[Artifact, ...] | None = None) -> dict:
     """Everything eksplan says about one cluster, as JSON-ready data."""
-    from .catalog import load_catalog
     from .cli.subnets_cmd import to_json as subnets_json
 
     spec = ev.analysis.spec
@@ -51,7 +55,7 @@ def plan_document(ev: Evaluation, artifacts: tuple[Artifact, ...] | None = None)
         "region": spec.region,
         "availability_zones": list(spec.availability_zones),
         "generated_by": f"eksplan {__version__}",
-        "catalog": load_catalog().provenance(),
+        "catalog": ev.catalog.provenance(),
         "key_figures": key_figures(ev),
         "decisions": [d.to_dict() for d in ev.decisions],
         "findings": [f.to_dict() for f in ev.findings],
@@ -66,9 +70,12 @@ def plan_text(ev: Evaluation) -> str:
     out = [f"{ev.analysis.spec.name}: {len(ev.decisions)} decisions, {len(ev.findings)} findings", ""]
     out.append("Key figures")
     for g in key_figures(ev)["node_groups"]:
-        out.append(f"  {g['name']}: {g['instance_type']}, max pods {g['max_pods']}, {g['pods_per_node']} pods per node, "
-                   f"{g['addresses_per_node']} addresses per node ({g['warm_per_node']} warm), "
-                   f"{g['nodes']['min']}-{g['nodes']['max']} nodes")
+        addressable = "any number (IPv6)" if g["addressable_pods"] is None else g["addressable_pods"]
+        pending = f", {g['pods_pending']} cannot run" if g["pods_pending"] else ""
+        out.append(f"  {g['name']}: {g['instance_type']}, {g['nodes']['min']}-{g['nodes']['max']} nodes; max pods "
+                   f"{g['max_pods']} (set by {g['max_pods_set_by']}), {addressable} addressable, "
+                   f"{g['pods_needed']} needed{pending}; {g['addresses_per_node']} addresses per node "
+                   f"({g['warm_per_node']} warm)")
     tightest = ev.analysis.tightest_runway()
     if tightest is not None:
         out.append(f"  tightest runway: {tightest.subnet}, {_months(tightest.months)} months")
@@ -115,6 +122,6 @@ def plan_markdown(ev: Evaluation) -> str:
     out.append("")
     out += ["## Configuration", ""]
     for x in generate(ev):
-        lang = {"shell": "sh", "yaml": "yaml", "json": "json"}[x.kind]
+        lang = {"shell": "sh", "yaml": "yaml", "json": "json", "toml": "toml"}[x.kind]
         out += [f"### {x.name}", "", x.description, "", f"```{lang}", x.text.rstrip(), "```", ""]
     return "\n".join(out)

@@ -14,8 +14,12 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from .catalog import Catalog, load_catalog
-from .ipamd import IpamdSettings, NodeIpUsage, simulate_node
-from .maxpods import HOST_NETWORK_PODS, node_group_max_pods
+from .cni import CniConfig
+from .ipamd import NodeIpUsage, simulate_node
+from .capacity import NodeCapacity, node_capacity
+from .cniversion import SUBNET_DISCOVERY_EXCLUSION
+from .launchers import LAUNCHER_NAMES, LauncherMaxPods, group_max_pods
+from .maxpods import HOST_NETWORK_PODS
 from .spec.model import ClusterSpec, NodeGroupSpec, SubnetSpec
 
 __all__ = [
@@ -26,11 +30,15 @@ __all__ = [
 
 SCALES = ("min", "desired", "max")
 AWS_RESERVED = 5
+#: The tag subnet discovery reads (aws/amazon-vpc-cni-k8s pkg/awsutils/awsutils.go L80).
+CNI_ROLE_TAG = "kubernetes.io/role/cni"
+#: Cluster-scoped subnet tags of subnet discovery (VPC CNI >= 1.22.1, ``clusterTagKeyPrefix``).
+CLUSTER_TAG_PREFIX = "cni.networking.k8s.aws/cluster/"
 CONTROL_PLANE_ENIS = 4
 CONTROL_PLANE_UPGRADE_ENIS = 4
 #: Windows pods are served by the VPC resource controller from the primary ENI only, with its
 #: default warm settings (warm-ip-target 1, minimum-ip-target 3).
-WINDOWS_SETTINGS = IpamdSettings(warm_ip_target=1, minimum_ip_target=3, max_eni=1)
+WINDOWS_SETTINGS = CniConfig(warm_ip_target=1, minimum_ip_target=3, max_eni=1, source="VPC resource controller (Windows)")
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,10 @@ class Slot:
     cidr: str | None = None
     id: str | None = None
     available_ips: int | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def tag(self, key: str) -> str | None:
+        return dict(self.tags).get(key)
 
 
 def slots_from_spec(spec: ClusterSpec) -> tuple[Slot, ...]:
@@ -51,12 +63,19 @@ def slots_from_spec(spec: ClusterSpec) -> tuple[Slot, ...]:
 
 
 def _slot(s: SubnetSpec) -> Slot:
-    return Slot(s.label, s.availability_zone, tuple(s.roles), s.size, str(s.cidr), s.id, s.available_ips)
+    return Slot(s.label, s.availability_zone, tuple(s.roles), s.size, str(s.cidr), s.id, s.available_ips,
+                tuple(sorted(s.tags.items())))
 
 
 @dataclass(frozen=True)
 class GroupFootprint:
-    """One node group: the node it is sized on, and its node count per AZ at each scale."""
+    """One node group: the node it is sized on, its three max-pods figures, and its node counts.
+
+    The three figures, for the instance type the group is sized on: ``max_pods``, what its
+    launcher gives the kubelet (:mod:`eksplan.launchers`); ``addressable``, the pods ipamd and the
+    resource controller can give an address (:mod:`eksplan.capacity`; None in IPv6); and
+    ``pods_needed``, the pods each node is to run, the two host-network pods included.
+    """
 
     name: str
     instance_type: str
@@ -65,9 +84,41 @@ class GroupFootprint:
     node: NodeIpUsage
     nodes: dict  # scale -> {az: count}
     derivation: tuple[str, ...]
+    launcher: str = "managed"
+    kubelet: LauncherMaxPods | None = None
+    capacity: NodeCapacity | None = None
+    members: tuple[NodeIpUsage, ...] = ()
+    kubelet_vcpus: int = 0
 
     def total(self, scale: str) -> int:
         return sum(self.nodes[scale].values())
+
+    @property
+    def addressable(self) -> int | None:
+        return None if self.capacity is None else self.capacity.addressable
+
+    @property
+    def pods_needed(self) -> int:
+        return self.node.pods_requested + HOST_NETWORK_PODS
+
+
+#: Unused warm-pool addresses above this share of the nodes' pool addresses are waste worth tuning.
+WARM_WASTE_SHARE = 0.4
+WARM_WASTE_MIN = 32
+
+
+def warm_pool(groups, scale: str = "desired") -> tuple[int, int]:
+    """Pool addresses the nodes hold at ``scale``, and how many of them no pod uses."""
+    held = warm = 0
+    for footprint in groups:
+        nodes = footprint.total(scale)
+        held += nodes * footprint.node.ips
+        warm += nodes * footprint.node.unused_ips
+    return held, warm
+
+
+def wasteful(held: int, warm: int) -> bool:
+    return bool(held) and warm / held > WARM_WASTE_SHARE and warm >= WARM_WASTE_MIN
 
 
 def spread(count: int, zones: tuple[str, ...] | list[str]) -> dict[str, int]:
@@ -85,8 +136,41 @@ def _group_zones(spec: ClusterSpec, group: NodeGroupSpec) -> tuple[str, ...]:
     return tuple(spec.availability_zones)
 
 
-def _group_node(spec: ClusterSpec, group: NodeGroupSpec, catalog: Catalog) -> tuple[NodeIpUsage, int, list[str]]:
-    cni = spec.vpc_cni
+def group_cni(spec: ClusterSpec, group: NodeGroupSpec) -> CniConfig:
+    """The VPC CNI a group's nodes run: the cluster's aws-node, or Auto Mode's own."""
+    if spec.launcher(group) == "auto-mode":
+        return CniConfig(ipv6=spec.ipv6, auto_mode=True, source="EKS Auto Mode")
+    return spec.cni
+
+
+def primary_excluded(spec: ClusterSpec, group: NodeGroupSpec, cni: CniConfig) -> tuple[bool, str | None]:
+    """Whether the group's nodes give their primary ENI no pod address, and why.
+
+    Custom networking always; Auto Mode when the AZs have pod subnets (its NodeClass's
+    ``podSubnetSelectorTerms``); subnet discovery (VPC CNI >= 1.22.1) when a node subnet is tagged
+    ``kubernetes.io/role/cni=0`` (``IsSubnetExcluded``, pkg/awsutils/awsutils.go L2578-2608).
+    """
+    if cni.custom_networking_in_force:
+        return True, "custom networking"
+    zones = _group_zones(spec, group)
+    if cni.auto_mode:
+        if not cni.ipv6 and all(spec.subnets_with("pods", az) for az in zones):
+            return True, "Auto Mode places pods in the pod subnets (podSubnetSelectorTerms)"
+        return False, None
+    if cni.ipv6 or not cni.effective_subnet_discovery:
+        return False, None
+    if cni.version is not None and cni.version < SUBNET_DISCOVERY_EXCLUSION:
+        return False, None
+    node_subnets = [s for s in spec.subnets if (s.id in group.subnets if group.subnets else
+                                                "nodes" in s.roles and s.availability_zone in zones)]
+    tagged = [s for s in node_subnets if s.tags.get(CNI_ROLE_TAG) == "0"]
+    if tagged:
+        return True, (f"subnet discovery excludes node subnet {tagged[0].label} "
+                      f"({CNI_ROLE_TAG}=0) from pod addresses")
+    return False, None
+
+
+def _group_node(spec: ClusterSpec, group: NodeGroupSpec, catalog: Catalog):
     steps: list[str] = []
     if group.os == "windows":
         usages = []
@@ -97,33 +181,30 @@ def _group_node(spec: ClusterSpec, group: NodeGroupSpec, catalog: Catalog) -> tu
                                         max_pods=limit + HOST_NETWORK_PODS, catalog=catalog))
         steps.append("Windows nodes: the VPC resource controller assigns secondary IPs of the primary ENI only")
         chosen = max(usages, key=lambda u: (u.subnet_ips, u.instance_type))
-        return chosen, chosen.max_pods - HOST_NETWORK_PODS, steps
-    settings = cni.ipamd_settings(ipv6=spec.ipv6)
-    if group.max_pods:
-        limit = group.max_pods
-        steps.append(f"max pods {limit} (set on the node group)")
-    else:
-        result = node_group_max_pods(
-            group.instance_types, catalog=catalog, cni_version=cni.version,
-            prefix_delegation=settings.prefix_delegation and not spec.ipv6,
-            custom_networking=settings.custom_networking, max_eni=settings.max_eni,
-            security_groups_for_pods=settings.pod_eni, ip_family="ipv6" if spec.ipv6 else "ipv4",
-        )
-        limit = result.value
-        steps.append(result.derivation[-1])
+        return chosen, chosen.max_pods - HOST_NETWORK_PODS, steps, None, None, tuple(usages)
+    launcher = spec.launcher(group)
+    cni = group_cni(spec, group)
+    excluded, why = primary_excluded(spec, group, cni)
+    kubelet = group_max_pods(group.instance_types, launcher, cni, override=group.max_pods,
+                             reserved_enis=spec.karpenter.reserved_enis, custom_ami=group.custom_ami, catalog=catalog)
     usages = [
-        simulate_node(catalog.get(name), group.pods_per_node, settings, max_pods=limit,
-                      security_group_pods=group.security_group_pods_per_node, cni_version=cni.version,
+        simulate_node(catalog.get(name), group.pods_per_node, cni, max_pods=kubelet[name].value,
+                      security_group_pods=group.security_group_pods_per_node, primary_excluded=excluded,
                       catalog=catalog)
         for name in group.instance_types
     ]
     chosen = max(usages, key=lambda u: (u.subnet_ips, u.instance_type))
+    if why and why != "custom networking":
+        steps.append(f"the primary ENI carries no pod addresses: {why}")
     if len(usages) > 1:
         steps.append(
             f"sized on {chosen.instance_type}, the type that takes the most subnet addresses "
             f"({chosen.subnet_ips} per node)"
         )
-    return chosen, limit, steps
+    member = kubelet[chosen.instance_type]
+    steps.append(f"kubelet max pods {member.value}, set by {LAUNCHER_NAMES[launcher]}")
+    capacity = node_capacity(catalog.get(chosen.instance_type), cni, primary_excluded=excluded)
+    return chosen, member.value, steps, member, capacity, tuple(usages)
 
 
 def footprints(spec: ClusterSpec, catalog: Catalog | None = None, extra_nodes: dict | None = None,
@@ -136,7 +217,7 @@ def footprints(spec: ClusterSpec, catalog: Catalog | None = None, extra_nodes: d
     catalog = catalog or load_catalog()
     out = []
     for group in spec.node_groups:
-        node, limit, steps = _group_node(spec, group, catalog)
+        node, limit, steps, kubelet, capacity, members = _group_node(spec, group, catalog)
         zones = _group_zones(spec, group)
         counts = {"min": group.min_size, "desired": group.desired, "max": group.max_size}
         if extra_nodes is not None:
@@ -144,7 +225,9 @@ def footprints(spec: ClusterSpec, catalog: Catalog | None = None, extra_nodes: d
         nodes = {scale: spread(n, zones) for scale, n in counts.items()}
         steps.insert(0, f"node group {group.name}: {group.pods_per_node} pods per node on {', '.join(group.instance_types)}")
         steps.append(f"per node: {node.subnet_ips} subnet addresses ({node.node_subnet_ips} node subnet, {node.pod_subnet_ips} pod subnet)")
-        out.append(GroupFootprint(group.name, node.instance_type, group.os, limit, node, nodes, tuple(steps)))
+        out.append(GroupFootprint(group.name, node.instance_type, group.os, limit, node, nodes, tuple(steps),
+                                  spec.launcher(group), kubelet, capacity, members,
+                                  catalog.get(node.instance_type).vcpus))
     return tuple(out)
 
 
@@ -167,6 +250,7 @@ class SubnetLoad:
     fargate_ips: int = 0
     control_plane_ips: int = 0
     extra_eni_ips: int = 0
+    multus_ips: int = 0
     prefixes: int = 0
     aws_reserved: int = AWS_RESERVED
     available_ips: int | None = None
@@ -176,7 +260,7 @@ class SubnetLoad:
     def used(self) -> int:
         """Addresses held by something that works (everything but the warm pool)."""
         return (self.pod_ips_in_use + self.eni_primary_ips + self.security_group_ips + self.fargate_ips
-                + self.control_plane_ips + self.extra_eni_ips + self.aws_reserved)
+                + self.control_plane_ips + self.extra_eni_ips + self.multus_ips + self.aws_reserved)
 
     @property
     def consumed(self) -> int:
@@ -245,6 +329,7 @@ def rollup(spec: ClusterSpec, slots: tuple[Slot, ...], groups: tuple[GroupFootpr
         by_label = {s.label: SubnetLoad(s.label, s.availability_zone, s.roles, s.size, s.cidr, scale,
                                         available_ips=s.available_ips) for s in slots}
         _place_groups(spec, slots, groups, scale, by_label, unplaced)
+        _place_multus(spec, slots, groups, scale, by_label, unplaced)
         _place_fargate(spec, slots, by_label, unplaced)
         _place_control_plane(slots, by_label, unplaced)
         _place_extra(spec, slots, by_label, unplaced)
@@ -256,10 +341,65 @@ def _first(slots, role: str, az: str, ids=None) -> list[Slot]:
     return [s for s in slots if s.availability_zone == az and (role in s.roles if ids is None else s.id in ids)]
 
 
+def discovery_candidates(spec: ClusterSpec, slots, az: str, node_slot: Slot) -> list[Slot]:
+    """The subnets subnet discovery may put a node's secondary ENIs in, as ipamd chooses them.
+
+    Same AZ; a subnet tagged ``kubernetes.io/role/cni`` with any value but ``"0"`` (from VPC CNI
+    1.22.1; before, any value), and the node's own subnet unless it is tagged ``"0"``; with
+    ``CLUSTER_NAME`` set on aws-node, a subnet carrying ``cni.networking.k8s.aws/cluster/*`` tags
+    only if one names this cluster (``isSubnetValidForENICreation``, pkg/awsutils/awsutils.go
+    L1260-1308 @ b52188387f2e). Empty when no other subnet qualifies (all stay in the node's).
+    """
+    cni = spec.cni
+    if not cni.effective_subnet_discovery or cni.custom_networking_in_force or cni.ipv6:
+        return []
+    current = cni.version is None or cni.version >= SUBNET_DISCOVERY_EXCLUSION
+    cluster = cni.get("CLUSTER_NAME")
+
+    def valid(slot: Slot) -> bool:
+        value = slot.tag(CNI_ROLE_TAG)
+        if value is None:
+            return slot.label == node_slot.label
+        if current and value == "0":
+            return False
+        if current and cluster:
+            scoped = [k for k, _ in slot.tags if k.startswith(CLUSTER_TAG_PREFIX)]
+            return not scoped or f"{CLUSTER_TAG_PREFIX}{cluster}" in scoped
+        return True
+
+    found = [s for s in slots if s.availability_zone == az and valid(s)]
+    return found if any(s.label != node_slot.label for s in found) else []
+
+
+def _free(load: SubnetLoad) -> int:
+    return (load.size or 0) - load.consumed
+
+
+def _place_discovered(by_label, node: NodeIpUsage, count: int, candidates: list[Slot], group: str) -> None:
+    """Each node's secondary ENIs, one at a time, in the candidate with the most free addresses (ipamd's order)."""
+    placed: dict[str, list[int]] = {}
+    secondary = [e for e in node.per_eni if e.index > 0]
+    for _ in range(count):
+        for eni in secondary:
+            target = max(candidates, key=lambda s: (_free(by_label[s.label]), -candidates.index(s)))
+            load = by_label[target.label]
+            load.eni_primary_ips += 1
+            load.pod_ips_in_use += eni.assigned
+            load.warm_ips += eni.addresses - eni.assigned
+            load.prefixes += eni.slots if node.prefixes else 0
+            placed.setdefault(target.label, [0, 0])
+            placed[target.label][0] += 1
+            placed[target.label][1] += 1 + eni.addresses
+    for label, (enis, taken) in placed.items():
+        by_label[label].contributions.append(f"{group}: {enis} secondary ENIs by subnet discovery = {taken}")
+
+
 def _place_groups(spec, slots, groups, scale, by_label, unplaced) -> None:
-    custom = spec.vpc_cni.custom_networking and not spec.ipv6
+    custom = spec.cni.custom_networking_in_force
     for footprint in groups:
         group = next(g for g in spec.node_groups if g.name == footprint.name)
+        cni = group_cni(spec, group)
+        excluded, _ = primary_excluded(spec, group, cni) if group.os != "windows" else (False, None)
         for az, count in footprint.nodes[scale].items():
             node_slots = _first(slots, "nodes", az, set(group.subnets) if group.subnets else None)
             if not node_slots:
@@ -267,13 +407,57 @@ def _place_groups(spec, slots, groups, scale, by_label, unplaced) -> None:
                     unplaced.append(f"node group {group.name}: no node subnet in {az}")
                 continue
             for slot, share in spread(count, [s.label for s in node_slots]).items():
-                _add_node(by_label[slot], footprint.node, "node", share, group.name, custom)
-            if custom and footprint.node.pod_subnet_ips:
+                candidates = [] if cni.auto_mode or group.os == "windows" else \
+                    discovery_candidates(spec, slots, az, by_label_slot(slots, slot))
+                if candidates and not excluded:
+                    node_only = _without_secondary(footprint.node)
+                    _add_node(by_label[slot], node_only, "node", share, group.name, custom)
+                    _place_discovered(by_label, footprint.node, share, candidates, group.name)
+                else:
+                    _add_node(by_label[slot], footprint.node, "node", share, group.name, custom)
+                if excluded and candidates and footprint.node.pod_subnet_ips:
+                    _place_discovered(by_label, footprint.node, share, candidates, group.name)
+            if excluded and footprint.node.pod_subnet_ips and (custom or cni.auto_mode):
                 pod_slots = _first(slots, "pods", az)
                 if pod_slots:
                     _add_node(by_label[pod_slots[0].label], footprint.node, "pod", count, group.name, custom)
                 elif count:
                     unplaced.append(f"node group {group.name}: no pod subnet in {az} (custom networking)")
+            elif excluded and count and not any(
+                    discovery_candidates(spec, slots, az, s) for s in node_slots):
+                unplaced.append(f"node group {group.name}: no subnet tagged {CNI_ROLE_TAG} for its pods in {az}")
+
+
+def by_label_slot(slots, label: str) -> Slot:
+    return next(s for s in slots if s.label == label)
+
+
+def _without_secondary(node: NodeIpUsage) -> NodeIpUsage:
+    """The node with only its primary ENI (the rest are placed by subnet discovery)."""
+    from dataclasses import replace
+
+    return replace(node, per_eni=tuple(e for e in node.per_eni if e.index == 0))
+
+
+def _place_multus(spec, slots, groups, scale, by_label, unplaced) -> None:
+    """Each node of a Multus group: one more ENI in its AZ's multus subnet, and an address per Multus pod."""
+    multus = spec.requirements.multus
+    if multus is None or not multus.pods_per_node:
+        return
+    for footprint in groups:
+        if not multus.attaches(footprint.name):
+            continue
+        per_node = 1 + multus.pods_per_node
+        for az, count in footprint.nodes[scale].items():
+            targets = _first(slots, "multus", az)
+            if not targets:
+                if count:
+                    unplaced.append(f"node group {footprint.name}: no multus subnet in {az}")
+                continue
+            load = by_label[targets[0].label]
+            load.multus_ips += count * per_node
+            load.contributions.append(f"{footprint.name}: {count} nodes x ({multus.interface} ENI + "
+                                      f"{multus.pods_per_node} Multus pods) = {count * per_node}")
 
 
 def _place_fargate(spec, slots, by_label, unplaced) -> None:

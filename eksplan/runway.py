@@ -122,7 +122,7 @@ def runways(spec: ClusterSpec, slots: tuple[Slot, ...], desired: tuple[SubnetLoa
 
 def prefix_risks(spec: ClusterSpec, at_max: tuple[SubnetLoad, ...]) -> tuple[PrefixRisk, ...]:
     """For each subnet that holds /28 prefixes: blocks needed at max size against blocks surely free."""
-    if not spec.vpc_cni.prefix_delegation or spec.ipv6:
+    if not spec.cni.prefix_delegation or spec.ipv6:
         return ()
     subnets = {s.label: s for s in spec.subnets}
     return tuple(_risk(spec, load, load.prefixes, subnets.get(load.label))
@@ -132,7 +132,7 @@ def prefix_risks(spec: ClusterSpec, at_max: tuple[SubnetLoad, ...]) -> tuple[Pre
 def _risk(spec: ClusterSpec, load: SubnetLoad, needed: int, subnet) -> PrefixRisk:
     network = ipaddress.IPv4Network(load.cidr)
     blocks = network.num_addresses // BLOCK
-    singles = load.eni_primary_ips + load.security_group_ips + load.fargate_ips + load.control_plane_ips + load.extra_eni_ips
+    singles = load.eni_primary_ips + load.security_group_ips + load.fargate_ips + load.control_plane_ips + load.extra_eni_ips + load.multus_ips
     reserved = sum(r.num_addresses // BLOCK for r in (subnet.cidr_reservations if subnet else ()))
     if load.available_ips is not None:
         used_now = network.num_addresses - load.aws_reserved - load.available_ips

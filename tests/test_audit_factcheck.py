@@ -53,7 +53,7 @@ def test_in_force_shows_defaults():
     [
         ("kind: Deployment\nmetadata: {name: aws-node}\n",
          "no DaemonSet named aws-node (expected the output of 'kubectl get daemonset aws-node -n kube-system -o yaml')"),
-        ("a: [\n", "line 2: YAML syntax error: expected the node content, but found '<stream end>'"),
+        ("a: [\n", "line 2, column 1: YAML syntax error: expected the node content, but found '<stream end>'"),
         ("kind: DaemonSet\nmetadata: {name: aws-node}\nspec: {template: {spec: {containers: [{name: x}]}}}\n",
          "the DaemonSet has no container named aws-node"),
     ],

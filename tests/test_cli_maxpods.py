@@ -86,8 +86,8 @@ def test_show_prints_one_record(capsys):
     assert code == 0
     assert "enis            3\n" in out and "ipv4_per_eni    10\n" in out
     assert out.rstrip().splitlines()[-1] == (
-        "source          moto 5.2.5 (PyPI), ec2/resources/instance_types.json.gz: a capture of EC2 "
-        "DescribeInstanceTypes, captured 2026-10-27"
+        "source          EC2 DescribeInstanceTypes, captured 2026-10-27, as distributed with moto 5.2.5 "
+        "(PyPI, ec2/resources/instance_types.json.gz)"
     )
     code, out, _ = run(capsys, "instance-types", "show", "m5.large", "--format", "json")
     assert json.loads(out)["enis"] == 3

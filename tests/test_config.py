@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import tomllib
 
 import pytest
 import yaml
@@ -21,7 +22,7 @@ from .conftest import ROOT
 from .rule_cases import spec as base_spec
 
 GOLDEN = ROOT / "tests" / "golden"
-EXTENSIONS = {"yaml": "yaml", "json": "json", "shell": "sh"}
+EXTENSIONS = {"yaml": "yaml", "json": "json", "shell": "sh", "toml": "toml"}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,8 @@ def _parse(kind, text):
         return list(yaml.safe_load_all(text))
     if kind == "json":
         return json.loads(text)
+    if kind == "toml":
+        return tomllib.loads(text)
     return [shlex.split(line) for line in text.splitlines()]
 
 
@@ -69,9 +72,9 @@ def test_golden(examples, cluster):
 
 
 def test_settings_follow_the_decisions():
-    """The aws-node environment applies the decisions' settings over the spec's own."""
+    """The aws-node environment applies the decisions' settings over the spec's own, and drops what ipamd ignores."""
     ev = evaluate(ClusterSpec.model_validate(base_spec(**{"vpc_cni.settings": {"WARM_ENI_TARGET": 1},
-                                                           "node_groups": [{**base_spec()["node_groups"][0], "pods_per_node": 45}]})))
+                                                           "node_groups": [{**base_spec()["node_groups"][0], "pods_per_node": 70}]})))
     env, removed = aws_node_env(ev)
     assert env == {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}
     assert removed == ["WARM_ENI_TARGET"]
@@ -84,4 +87,21 @@ def test_hostile_names_stay_data():
     addon = next(a for a in artifacts if a.name == "vpc-cni-update-addon")
     assert shlex.split(addon.text)[4] == hostile
     max_pods = next(a for a in artifacts if a.name == "max-pods")
-    assert yaml.safe_load(max_pods.text)["ng"]["nodeadm"]["spec"]["cluster"]["name"] == hostile
+    assert next(yaml.safe_load_all(max_pods.text))["group"] == "ng"
+
+
+def test_an_explicit_max_pods_above_the_addresses_is_lowered():
+    """A Karpenter group set to max pods 110 on c6i.xlarge (ipamd addresses 58) gets maxPods 58, and says from what.
+
+    The plan starts from the value the nodes run with (the spec's max_pods), not the launcher's default:
+    otherwise it would say "nothing to set" beside the finding that the nodes run too many pods.
+    """
+    group = {**base_spec()["node_groups"][0], "instance_types": ["c6i.xlarge"], "launcher": "karpenter",
+             "pods_per_node": 30, "max_pods": 110}
+    ev = evaluate(ClusterSpec.model_validate(base_spec(**{"node_groups": [group]})))
+    assert "max-pods-above-addresses" in {f.rule for f in ev.findings}
+    artifacts = {a.name: a for a in generate(ev)}
+    (plan,) = artifacts["max-pods"].content
+    assert (plan["launcher_value"], plan["recommended"], plan["set_value"]) == (110, 58, 58)
+    (nodeclass,) = artifacts["max-pods-karpenter"].content
+    assert nodeclass["kind"] == "EC2NodeClass" and nodeclass["spec"]["kubelet"]["maxPods"] == 58

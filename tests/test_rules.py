@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from eksplan.catalog import load_catalog
-from eksplan.cniversion import parse_cni_version
 from eksplan.decisions import DECISION_RULES
 from eksplan.engine import evaluate
-from eksplan.rules import FINDING_RULES, SEVERITIES, Settings
+from eksplan.cni import CniConfig
+from eksplan.rules import FINDING_RULES, SEVERITIES
 from eksplan.spec import ClusterSpec, load_fleet
 
 from .conftest import ROOT
-from .rule_cases import CASES, spec as base_spec
+from .rule_cases import CASES, MESSAGES, spec as base_spec
 
 GUIDE_SECTIONS = (ROOT.parent / "shared" / "guide" / "eks-networking-vpc-cni.txt")
 
@@ -20,7 +20,7 @@ GUIDE_SECTIONS = (ROOT.parent / "shared" / "guide" / "eks-networking-vpc-cni.txt
 def findings_of(case):
     data, observed = case()
     cluster = ClusterSpec.model_validate(data)
-    live = Settings(observed, parse_cni_version(cluster.vpc_cni.version), "daemonset") if observed else None
+    live = CniConfig.from_env(observed, cluster.vpc_cni.version, source="daemonset") if observed else None
     return evaluate(cluster, observed=live).findings
 
 
@@ -54,6 +54,17 @@ def test_guide_sections_exist():
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_fires_with_its_exact_message(rule_id):
+    """fires_<rule>: the rule's findings say exactly what they are expected to say."""
+    fires, _ = CASES[rule_id]
+    assert tuple(f.message for f in findings_of(fires) if f.rule == rule_id) == MESSAGES[rule_id]
+
+
+def test_every_rule_has_its_messages():
+    assert set(MESSAGES) == set(CASES) == {r.id for r in FINDING_RULES}
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_fires(rule_id):
     """fires_<rule>: the rule reports on its case."""
     fires, _ = CASES[rule_id]
@@ -71,9 +82,11 @@ def test_finding_states_actual_against_required():
     """Findings quote the actual value and the limit it breaks."""
     fires, _ = CASES["max-pods-not-raised"]
     (finding,) = [f for f in findings_of(fires) if f.rule == "max-pods-not-raised"]
-    assert finding.message == ("node group ng (karpenter) sets no max pods: Karpenter uses the secondary-IP figure 58 "
-                               "on m5.xlarge, while prefix delegation allows 110")
-    assert finding.references == ("karpenter-provider-aws#8210",)
+    assert finding.message == (
+        "node group ng needs 72 pods per node on m5.xlarge (with the 2 host-network pods), but Karpenter gives the "
+        "kubelet max pods 58 though ipamd can address 896 pods: 14 stay Pending; set spec.kubelet.maxPods: 110 in "
+        "the NodePool's EC2NodeClass")
+    assert finding.references == ("karpenter-provider-aws#8210", "karpenter-provider-aws#6102", "amazon-eks-ami#2045")
 
 
 EXPECTED_DECISIONS = {
@@ -82,7 +95,7 @@ EXPECTED_DECISIONS = {
     "payments-prod": {"ip-family": "IPv4", "ip-mode": "Prefix delegation",
                       "pod-networking": "Pods in the node subnets", "endpoint-access": "public and private",
                       "cni-operations": "EKS managed add-on"},
-    "retail-constrained": {"ip-family": "IPv4", "ip-mode": "Prefix delegation",
+    "retail-constrained": {"ip-family": "IPv4", "ip-mode": "Secondary IP",
                            "pod-networking": "Custom networking (ENIConfig per AZ, pods in 100.64.0.0/10)",
                            "endpoint-access": "private", "cni-operations": "EKS managed add-on"},
     "analytics-ipv6": {"ip-family": "IPv6", "ip-mode": "Prefix delegation", "pod-networking": "Pods in the node subnets",
@@ -120,15 +133,16 @@ def test_decisions_are_madr_complete(example_evaluations):
 def test_ip_mode_weighs_both_modes(example_evaluations):
     """The IP-mode record states the addresses each mode would take."""
     d = example_evaluations["dev-sandbox"].decision("ip-mode")
-    assert any(line.startswith("addresses at desired size: ") and "with secondary IPs" in line for line in d.drivers)
+    assert any(line.startswith("secondary IP: every node group's pods fit; ") and line.endswith(" subnet addresses at desired size")
+               for line in d.drivers)
+    assert any(line.startswith("prefix delegation: every node group's pods fit; ") for line in d.drivers)
 
 
 def test_settings_only_rules_on_a_daemonset():
     """Rules that need only aws-node settings run without a spec."""
     from eksplan.engine import evaluate_settings
 
-    found = evaluate_settings(Settings({"MINIMUM_IP_TARGET": "10", "WARM_ENI_TARGET": "1"}, None, "daemonset"),
-                              load_catalog())
+    found = evaluate_settings(CniConfig.from_env({"MINIMUM_IP_TARGET": "10", "WARM_ENI_TARGET": "1"}), load_catalog())
     assert {f.rule for f in found} == {"minimum-ip-target-without-warm", "warm-eni-target-ignored"}
 
 
@@ -138,3 +152,18 @@ def test_fargate_only_cluster():
     ev = evaluate(ClusterSpec.model_validate(data))
     assert ev.decision("ip-mode").because == "the cluster has no node groups: each Fargate pod takes one address in any mode"
     assert ev.analysis.groups == ()
+
+
+@pytest.mark.parametrize("rule_id", sorted(r.id for r in FINDING_RULES if r.fixes))
+def test_a_finding_with_fixes_comes_with_its_configuration(rule_id):
+    """Where a rule names the configuration that fixes it, its firing case generates that configuration."""
+    from eksplan.config import generate
+    from eksplan.engine import evaluate
+
+    fires, _ = CASES[rule_id]
+    data, observed = fires()
+    cluster = ClusterSpec.model_validate(data)
+    live = CniConfig.from_env(observed, cluster.vpc_cni.version, source="daemonset") if observed else None
+    rule = next(r for r in FINDING_RULES if r.id == rule_id)
+    names = {a.name for a in generate(evaluate(cluster, observed=live))}
+    assert names & set(rule.fixes), f"{rule_id}: none of {rule.fixes} among the generated {sorted(names)}"

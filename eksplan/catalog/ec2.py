@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from ..errors import CatalogError
-from .model import InstanceType
+from .model import InstanceType, record_problem
 
 __all__ = ["instance_type_from_ec2", "records_from_document", "merge_regions"]
 
@@ -34,7 +34,7 @@ def instance_type_from_ec2(record: Mapping) -> InstanceType | None:
         network = record["NetworkInfo"]
         enis = _default_card_enis(network)
         ipv4 = int(network.get("Ipv4AddressesPerInterface") or 0)
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
     if not name or enis <= 0 or ipv4 <= 0:
         return None
@@ -90,10 +90,16 @@ def merge_regions(per_origin: Iterable[tuple[str, Iterable[Mapping]]]) -> tuple[
     skipped = 0
     for origin, records in per_origin:
         for record in records:
-            entry = instance_type_from_ec2(record)
+            try:
+                entry = instance_type_from_ec2(record)
+            except (TypeError, ValueError, AttributeError):
+                entry = None  # a record EC2 would not print: treated as one without limits
             if entry is None:
                 skipped += 1
                 continue
+            problem = record_problem(entry.name, entry.to_dict())
+            if problem:
+                raise CatalogError(f"{origin}: {problem}")
             previous = merged.get(entry.name)
             if previous is not None and previous != entry:
                 raise CatalogError(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import json
+import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Mapping
 
+from ..echo import shown
 from ..errors import CatalogError, UnknownInstanceType
 
 __all__ = ["InstanceType", "Catalog", "load_catalog", "BUNDLED_SNAPSHOT", "SNAPSHOT_SCHEMA"]
@@ -56,15 +57,6 @@ class InstanceType:
         """True on Nitro or bare metal: the instances that support prefixes, IPv6 and trunking."""
         return self.nitro or self.bare_metal
 
-    @property
-    def trunking(self) -> bool:
-        """Whether the type can attach a trunk ENI for security groups for pods.
-
-        The EKS user guide: most Nitro-based families support it, no type of the ``t`` family
-        does. EC2's API does not report it; this follows the guide's rule.
-        """
-        return self.nitro_based and not self.family.startswith("t")
-
     def to_dict(self) -> dict:
         record = asdict(self)
         record["architectures"] = list(self.architectures)
@@ -86,6 +78,8 @@ class Catalog:
     captured: str
     command: str
     regions: tuple[str, ...] = ()
+    #: Who distributes the capture, when it is not AWS (e.g. a Python package's copy).
+    via: str | None = None
 
     def __getitem__(self, name: str) -> InstanceType:
         return self.get(name)
@@ -118,45 +112,87 @@ class Catalog:
             families = sorted({t.family for t in self.types.values()})
             guess = difflib.get_close_matches(family, families, n=1, cutoff=0.6)
             hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-            raise CatalogError(f"{family!r} is not a known instance family{hint}")
+            raise CatalogError(f"{shown(family)} is not a known instance family{hint}")
         return sorted(members, key=lambda t: (t.vcpus, t.memory_mib, t.name))
 
     def provenance(self) -> str:
         """One line saying where the numbers come from."""
-        return f"{self.source}, captured {self.captured}"
+        return f"{self.source}, captured {self.captured}" + (f", as distributed with {self.via}" if self.via else "")
 
 
-def _read_snapshot(path: Path) -> Catalog:
+#: The type of each field of a record, and the least value of the whole numbers.
+_RECORD_FIELDS = {
+    "enis": (int, 1), "total_enis": (int, 1), "network_cards": (int, 1), "ipv4_per_eni": (int, 1),
+    "ipv6_per_eni": (int, 0), "ipv6_supported": (bool, None), "efa_interfaces": (int, 0), "efa_only": (bool, None),
+    "vcpus": (int, 0), "memory_mib": (int, 0), "hypervisor": (str, None), "bare_metal": (bool, None),
+    "architectures": (list, None),
+}
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.[a-z0-9-]+")
+#: More than any instance type has (the largest have some 900 vCPUs and 80 ENIs), small enough to compute with.
+_MOST = 2**40
+
+
+def record_problem(name: object, record: object) -> str | None:
+    """Why one snapshot record (name and fields) cannot be used, or None when it can."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or len(name) > 64:
+        return f"{shown(name)} is not an instance type name (expected e.g. 'm5.large')"
+    if not isinstance(record, Mapping):
+        return f"{name}: expected an object, got {shown(record)}"
+    for key, (kind, least) in _RECORD_FIELDS.items():
+        if key not in record:
+            return f"{name}: {key} is missing"
+        value = record[key]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int) or not least <= value <= _MOST):
+            return f"{name}: {key}: {shown(value)} is not a whole number from {least} to {_MOST:,}"
+        if kind is not int and not isinstance(value, kind):
+            return f"{name}: {key}: {shown(value)} is not {'true or false' if kind is bool else kind.__name__}"
+    if not all(isinstance(a, str) for a in record["architectures"]):
+        return f"{name}: architectures: {shown(record['architectures'])} is not a list of text"
+    unknown = sorted(set(record) - set(_RECORD_FIELDS) - {"name"})
+    if unknown:
+        return f"{name}: unknown field {shown(unknown[0])}"
+    return None
+
+
+def _read_snapshot(path: Path, label: str) -> Catalog:
+    """A snapshot file, read under the input contract (:mod:`eksplan.inputs`), every record checked."""
+    from ..inputs import LIMITS, InputError, load_json, read_text
+
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogError(f"{str(path)!r}: no such instance-type snapshot") from None
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"{str(path)!r}: not a JSON snapshot ({exc})") from None
+        document = load_json(read_text(path, label, LIMITS["json"].max_bytes), label)
+    except InputError as exc:
+        raise CatalogError(f"{shown(label)}: {exc.message}") from None
     if not isinstance(document, dict) or document.get("schema") != SNAPSHOT_SCHEMA:
         raise CatalogError(
-            f"{str(path)!r}: not an eksplan instance-type snapshot "
+            f"{shown(label)}: not an eksplan instance-type snapshot "
             f"(expected schema {SNAPSHOT_SCHEMA}, made by 'eksplan instance-types refresh')"
         )
-    try:
-        types = {
-            name: InstanceType.from_dict({"name": name, **record})
-            for name, record in document["instance_types"].items()
-        }
-        return Catalog(
-            types=types,
-            source=document["source"],
-            captured=document["captured"],
-            command=document["command"],
-            regions=tuple(document.get("regions", ())),
-        )
-    except (KeyError, TypeError) as exc:
-        raise CatalogError(f"{str(path)!r}: malformed snapshot ({exc!r})") from None
+    records = document.get("instance_types")
+    if not isinstance(records, dict) or not records:
+        raise CatalogError(f"{shown(label)}: malformed snapshot (instance_types: expected an object of records)")
+    for key in ("source", "captured", "command"):
+        if not isinstance(document.get(key), str):
+            raise CatalogError(f"{shown(label)}: malformed snapshot ({key}: expected text, got {shown(document.get(key))})")
+    via = document.get("via")
+    if via is not None and not isinstance(via, str):
+        raise CatalogError(f"{shown(label)}: malformed snapshot (via: expected text, got {shown(via)})")
+    regions = document.get("regions", [])
+    if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+        raise CatalogError(f"{shown(label)}: malformed snapshot (regions: expected a list of text)")
+    for name, record in records.items():
+        problem = record_problem(name, record)
+        if problem:
+            raise CatalogError(f"{shown(label)}: instance_types: {problem}")
+    return Catalog(
+        types={name: InstanceType.from_dict({**record, "name": name}) for name, record in records.items()},
+        source=document["source"], captured=document["captured"], command=document["command"],
+        regions=tuple(regions), via=via,
+    )
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: Path) -> Catalog:
-    return _read_snapshot(path)
+def _load_cached(path: Path, label: str) -> Catalog:
+    return _read_snapshot(path, label)
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
@@ -164,4 +200,6 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 
     Loaded once per path and process: a catalog is an immutable value.
     """
-    return _load_cached(Path(path).resolve() if path is not None else BUNDLED_SNAPSHOT)
+    if path is None:
+        return _load_cached(BUNDLED_SNAPSHOT, str(BUNDLED_SNAPSHOT))
+    return _load_cached(Path(path).resolve(), str(path))

@@ -6,12 +6,15 @@ This is the only place that talks to AWS; boto3 is imported when it is needed.
 from __future__ import annotations
 
 import datetime as _dt
-import gzip
 import json
+import zlib
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from .._io import atomic_write_text
+from ..echo import shown
+from ..inputs import LIMITS, InputError, load_json, read_bytes
+from ..inputs.files import decode
 from ..errors import CatalogError
 from .ec2 import merge_regions, records_from_document
 from .model import SNAPSHOT_SCHEMA, InstanceType
@@ -49,19 +52,40 @@ def fetch_regions(regions: Sequence[str], client_factory=None) -> list[tuple[str
     return out
 
 
+def _gunzip(raw: bytes, label: str, limit: int) -> bytes:
+    """gzip data, decompressed to at most ``limit`` bytes (a small file can expand a thousandfold)."""
+    parts, size, rest = [], 0, raw
+    while rest:  # a gzip file may hold several members, one after the other
+        stream = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            part = stream.decompress(rest, limit + 1 - size)
+        except zlib.error as exc:
+            raise CatalogError(f"{label}: not gzip data ({exc})") from None
+        parts.append(part)
+        size += len(part)
+        if size > limit or stream.unconsumed_tail:
+            raise CatalogError(f"{label}: decompresses to more than the {limit // 2**20} MiB eksplan reads from one file")
+        if not stream.eof:
+            raise CatalogError(f"{label}: not gzip data (it ends too early)")
+        rest = stream.unused_data
+    return b"".join(parts)
+
+
 def read_capture(path: str | Path) -> tuple[str, list[Mapping]]:
-    """Records from a saved capture (``.json`` or ``.json.gz``)."""
+    """Records from a saved capture (``.json`` or ``.json.gz``), read under the input contract."""
     source = Path(path)
+    label = shown(str(path))
+    limit = LIMITS["ec2-capture"].max_bytes
     try:
-        raw = source.read_bytes()
+        raw = read_bytes(source, label, limit)
         if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        document = json.loads(raw)
-    except FileNotFoundError:
-        raise CatalogError(f"{str(path)!r}: no such file") from None
-    except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{str(path)!r}: not a JSON capture of DescribeInstanceTypes ({exc})") from None
-    return source.name, records_from_document(document, repr(str(path)))
+            raw = _gunzip(raw, label, limit)
+        document = load_json(decode(raw, label), label, LIMITS["ec2-capture"])
+    except InputError as exc:
+        message = exc.message if exc.message == "no such file" else \
+            f"not a JSON capture of DescribeInstanceTypes ({exc.message})"
+        raise CatalogError(f"{label}: {message}") from None
+    return source.name, records_from_document(document, label)
 
 
 def build_snapshot(
@@ -71,6 +95,7 @@ def build_snapshot(
     captured: str | None = None,
     command: str,
     regions: Sequence[str] = (),
+    via: str | None = None,
 ) -> dict:
     """The snapshot document: provenance first, then one record per type, sorted by name."""
     types, skipped = merge_regions(per_origin)
@@ -79,6 +104,7 @@ def build_snapshot(
     return {
         "schema": SNAPSHOT_SCHEMA,
         "source": source,
+        **({"via": via} if via else {}),
         "captured": captured or _dt.date.today().isoformat(),
         "command": command,
         "regions": list(regions),

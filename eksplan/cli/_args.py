@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..echo import shown
 from ..errors import EksplanError
 
 __all__ = ["as_type", "whole_number"]
@@ -26,10 +27,12 @@ def whole_number(minimum: int = 0):
     """An argparse ``type`` for a whole number of at least ``minimum``."""
 
     def parse(text: str) -> int:
+        if text.strip().lstrip("+-").isdigit() and len(text.strip().lstrip("+-")) > 18:
+            raise EksplanError(f"{shown(text)} is out of range (at most 18 digits)")
         try:
             value = int(text)
         except ValueError:
-            raise EksplanError(f"{text!r} is not a whole number") from None
+            raise EksplanError(f"{shown(text)} is not a whole number") from None
         if value < minimum:
             raise EksplanError(f"{value} must be >= {minimum}")
         return value

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import re
 import shlex
 import sys
 from pathlib import Path
 
 from ..catalog import BUNDLED_SNAPSHOT, load_catalog
+from ..echo import shown
 from ..errors import CatalogError, EksplanError
 
 MOTO_CAPTURE = "ec2/resources/instance_types.json.gz"
@@ -49,6 +51,31 @@ def register(commands: argparse._SubParsersAction) -> None:
     refresh.add_argument("--source", metavar="TEXT", help="where the data comes from, recorded in the snapshot")
     refresh.set_defaults(run=run_refresh)
 
+    branch = sub.add_parser(
+        "refresh-branch-enis",
+        help="regenerate the branch-ENI snapshot from the VPC resource controller's limits.go",
+        description=(
+            "Read aws/amazon-vpc-resource-controller-k8s's generated pkg/aws/vpc/limits.go and write the "
+            "trunking flag and branch-ENI count of every instance type (security groups for pods)."
+        ),
+    )
+    branch.add_argument("--from-limits-go", required=True, type=Path, metavar="FILE",
+                        help="a copy of pkg/aws/vpc/limits.go")
+    branch.add_argument("--commit", required=True, metavar="SHA", help="the upstream commit the file comes from")
+    branch.add_argument("--output", type=Path, help="where to write the snapshot (default: the one bundled with eksplan)")
+    branch.set_defaults(run=run_refresh_branch)
+
+    bottlerocket = sub.add_parser(
+        "refresh-bottlerocket",
+        help="regenerate the snapshot of Bottlerocket's max-pods table",
+        description=("Read bottlerocket-os/bottlerocket-core-kit's packages/os/eni-max-pods (the table a Bottlerocket "
+                     "node looks its instance type up in) and write it as eksplan's snapshot."),
+    )
+    bottlerocket.add_argument("--from-file", required=True, type=Path, metavar="FILE", help="a copy of eni-max-pods")
+    bottlerocket.add_argument("--commit", required=True, metavar="SHA", help="the upstream commit the file comes from")
+    bottlerocket.add_argument("--output", type=Path, help="where to write it (default: the one bundled with eksplan)")
+    bottlerocket.set_defaults(run=run_refresh_bottlerocket)
+
 
 def run_show(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
@@ -73,7 +100,7 @@ def _check_date(text: str) -> str:
     try:
         return _dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise EksplanError(f"--captured: {text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise EksplanError(f"--captured: {shown(text)} is not a date (expected YYYY-MM-DD)") from None
 
 
 def _moto_capture() -> tuple[Path, str]:
@@ -91,6 +118,7 @@ def run_refresh(args: argparse.Namespace) -> int:
     from ..catalog import refresh
 
     words = ["eksplan", "instance-types", "refresh"]
+    via = None
     if args.region:
         per_origin = refresh.fetch_regions(args.region)
         source = args.source or f"EC2 DescribeInstanceTypes in {', '.join(args.region)}"
@@ -107,7 +135,8 @@ def run_refresh(args: argparse.Namespace) -> int:
                 )
             path, version = _moto_capture()
             files = [path]
-            default_source = f"moto {version} (PyPI), {MOTO_CAPTURE}: a capture of EC2 DescribeInstanceTypes"
+            default_source = "EC2 DescribeInstanceTypes"
+            via = f"moto {version} (PyPI, {MOTO_CAPTURE})"
             words += ["--from-moto"]
         else:
             files = args.from_file
@@ -123,7 +152,7 @@ def run_refresh(args: argparse.Namespace) -> int:
     if args.source:
         words += ["--source", args.source]
     document = refresh.build_snapshot(
-        per_origin, source=source, captured=captured, command=shlex.join(words), regions=regions
+        per_origin, source=source, captured=captured, command=shlex.join(words), regions=regions, via=via
     )
     written = refresh.write_snapshot(document, args.output)
     print(
@@ -131,4 +160,41 @@ def run_refresh(args: argparse.Namespace) -> int:
         f"({document['skipped_without_limits']} records without ENI limits skipped)",
         file=sys.stderr,
     )
+    return 0
+
+
+def _upstream_text(path: Path, commit: str) -> str:
+    """An upstream file's text, read under the input contract (see eksplan.inputs)."""
+    from ..inputs import LIMITS, InputError, read_text
+
+    if not re.fullmatch(r"[0-9a-f]{7,40}", commit):
+        raise EksplanError(f"--commit: {shown(commit)} is not a git commit (expected 7 to 40 hex digits)")
+    try:
+        return read_text(path, str(path), LIMITS["json"].max_bytes)
+    except InputError as exc:
+        raise CatalogError(str(exc)) from None
+
+
+def run_refresh_branch(args: argparse.Namespace) -> int:
+    from ..catalog import branch
+
+    text = _upstream_text(args.from_limits_go, args.commit)
+    limits, generated = branch.parse_limits_go(text)
+    command = shlex.join(["eksplan", "instance-types", "refresh-branch-enis", "--from-limits-go",
+                          args.from_limits_go.name, "--commit", args.commit])
+    document = branch.build_branch_snapshot(limits, commit=args.commit, generated=generated, command=command)
+    written = branch.write_branch_snapshot(document, args.output or branch.BUNDLED_BRANCH_SNAPSHOT)
+    print(f"wrote {document['count']} instance types to {written}", file=sys.stderr)
+    return 0
+
+
+def run_refresh_bottlerocket(args: argparse.Namespace) -> int:
+    from ..catalog import bottlerocket
+
+    table = bottlerocket.parse_eni_max_pods(_upstream_text(args.from_file, args.commit))
+    command = shlex.join(["eksplan", "instance-types", "refresh-bottlerocket", "--from-file", args.from_file.name,
+                          "--commit", args.commit])
+    document = bottlerocket.build_bottlerocket_snapshot(table, commit=args.commit, command=command)
+    written = bottlerocket.write_bottlerocket_snapshot(document, args.output or bottlerocket.BUNDLED_BOTTLEROCKET_SNAPSHOT)
+    print(f"wrote {document['count']} instance types to {written}", file=sys.stderr)
     return 0

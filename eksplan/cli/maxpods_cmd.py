@@ -7,9 +7,13 @@ import json
 
 from .._table import render_rows
 from ..catalog import load_catalog
+from ..echo import shown
 from ..errors import EksplanError
 from ._args import as_type, whole_number
 from ..cniversion import parse_cni_version
+from ..capacity import node_capacity
+from ..cni import CniConfig
+from ..launchers import LAUNCHERS, launcher_max_pods
 from ..maxpods import check_max_eni, max_pods, node_group_max_pods
 
 COLUMNS = (
@@ -31,7 +35,7 @@ def _max_eni(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise EksplanError(f"{text!r} is not a valid MAX_ENI (expected a whole number >= 1)") from None
+        raise EksplanError(f"{shown(text)} is not a valid MAX_ENI (expected a whole number >= 1)") from None
     return check_max_eni(value)
 
 
@@ -57,7 +61,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--ip-family", choices=("ipv4", "ipv6"), default="ipv4", help="cluster IP family (default ipv4)")
     p.add_argument("--security-groups-for-pods", action="store_true",
                    help="ENABLE_POD_ENI=true: the trunk ENI takes one ENI slot")
-    p.add_argument("--reserved-enis", type=whole_number(0), default=0, metavar="N", help="further ENI slots not used by the CNI")
+    p.add_argument("--reserved-enis", type=whole_number(0), default=0, metavar="N",
+                   help="further ENI slots not used by the CNI (with --launcher karpenter: its RESERVED_ENIS)")
+    p.add_argument("--launcher", choices=LAUNCHERS,
+                   help="print the max pods this launcher gives the kubelet by default (flags it ignores are "
+                        "accepted and ignored, as it does; --explain says which)")
+    p.add_argument("--custom-ami", action="store_true",
+                   help="with --launcher managed: the launch template names an AMI, so EKS sets no max pods")
     p.add_argument("--explain", action="store_true", help="print the derivation")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--catalog", metavar="PATH", help="an instance-type snapshot (default: the bundled one)")
@@ -83,8 +93,57 @@ def _row(result) -> dict:
     return row
 
 
+LAUNCHER_COLUMNS = ("instance_type", "launcher", "max_pods", "addressable_pods", "ignored")
+
+
+def _cni(args: argparse.Namespace) -> CniConfig:
+    return CniConfig(version=args.cni_version, prefix_delegation=args.cni_prefix_delegation_enabled or None,
+                     custom_networking=args.cni_custom_networking_enabled or None, max_eni=args.cni_max_eni,
+                     pod_eni=args.security_groups_for_pods or None, ipv6=args.ip_family == "ipv6",
+                     source="command line")
+
+
+def _launcher_row(it, args, cni) -> tuple[dict, str]:
+    result = launcher_max_pods(it, args.launcher, cni, reserved_enis=args.reserved_enis, custom_ami=args.custom_ami)
+    own = CniConfig(ipv6=cni.ipv6, auto_mode=True) if args.launcher == "auto-mode" else cni
+    capacity = node_capacity(it, own)
+    row = {"instance_type": it.name, "launcher": args.launcher, "max_pods": result.value,
+           "addressable_pods": capacity.addressable, "ignored": "; ".join(result.ignored),
+           "derivation": list(result.derivation), "addressable_derivation": list(capacity.derivation)}
+    explain = "\n".join(result.derivation + ("what ipamd can address (for comparison):",)
+                        + tuple(f"  {line}" for line in capacity.derivation))
+    return row, explain
+
+
+def _run_launcher(args: argparse.Namespace, catalog) -> int:
+    if args.show_max_allowed:
+        raise EksplanError("--show-max-allowed applies to max-pods-calculator.sh's figure, not to --launcher")
+    cni = _cni(args)
+    if args.all:
+        types = list(catalog)
+    else:
+        types = [t for family in args.instance_family for t in catalog.family(family)]
+    types += [catalog.get(name) for name in args.instance_type]
+    if not types:
+        raise EksplanError("give --instance-type TYPE, --instance-family FAMILY or --all")
+    rows = [_launcher_row(it, args, cni) for it in types]
+    if args.format == "json":
+        print(json.dumps([row for row, _ in rows] if len(rows) > 1 else rows[0][0], indent=2))
+    elif args.format == "csv" or len(rows) > 1 and not args.explain:
+        print(render_rows([row for row, _ in rows], LAUNCHER_COLUMNS, args.format), end="")
+    elif args.explain:
+        print("\n\n".join(explain for _, explain in rows))
+    else:
+        print(rows[0][0]["max_pods"])
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
+    if args.launcher:
+        return _run_launcher(args, catalog)
+    if args.custom_ami:
+        raise EksplanError("--custom-ami applies with --launcher managed")
     options = _options(args)
     if args.all or args.instance_family:
         if args.all:

@@ -24,33 +24,47 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def progress(text: str) -> None:
+    """A progress line on stderr, with the control characters of cluster names escaped."""
+    import sys
+
+    from ..echo import printable
+
+    print(printable(text), file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     import signal
     import sys
 
-    from ..report.engines import skip_iri_format_checker
-    from ..report.fleet import main_progress, render_fleet
+    from ..echo import printable
     from ..report.lifecycle import Interrupted, raise_on_sigterm
+    from ..report.paths import output_folder
 
     raise_on_sigterm()  # outside a run (which handles both itself), SIGTERM stops like Ctrl-C
+    out = output_folder(args.output)  # before any other work
+
+    from ..report.engines import skip_iri_format_checker
+    from ..report.fleet import render_fleet
+
     skip_iri_format_checker()  # this process is eksplan's own: see engines.skip_iri_format_checker
 
     try:
-        result = render_fleet(args.inputs, args.output, args.jobs, main_progress(sys.stderr), engine=args.engine)
+        result = render_fleet(args.inputs, out, args.jobs, progress, engine=args.engine)
     except Interrupted as exc:
         print(f"eksplan report: stopped by {signal.Signals(exc.signum).name}", file=sys.stderr)
         return 128 + exc.signum
     for failure in result.spec_failures:
         for error in failure["errors"]:
-            print(error, file=sys.stderr)
+            print(printable(error), file=sys.stderr)
     ok = sum(o.ok for o in result.outcomes)
     cancelled = sum(o.cancelled for o in result.outcomes)
     failed = len(result.outcomes) - ok - cancelled + len(result.spec_failures)
     if result.interrupted:
         print(f"eksplan report: stopped by {signal.Signals(result.interrupted).name}: {ok} report(s) written, "
               f"{failed} failed, {cancelled} cancelled", file=sys.stderr)
-        print(result.index)
+        print(printable(str(result.index)))
         return 128 + result.interrupted
     print(f"{ok} report(s) written, {failed} failed", file=sys.stderr)
-    print(result.index)
+    print(printable(str(result.index)))
     return 0 if result.ok else 1

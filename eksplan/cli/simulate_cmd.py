@@ -35,10 +35,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..catalog import load_catalog
-    from ..ipamd import IpamdSettings, simulate_node
+    from ..cni import CniConfig
+    from ..ipamd import simulate_node
 
-    settings = IpamdSettings(
-        prefix_delegation=args.prefix_delegation or args.ipv6,
+    cni = CniConfig(
+        version=args.cni_version,
+        prefix_delegation=args.prefix_delegation,
         warm_eni_target=args.warm_eni_target,
         warm_ip_target=args.warm_ip_target,
         minimum_ip_target=args.minimum_ip_target,
@@ -47,12 +49,11 @@ def run(args: argparse.Namespace) -> int:
         custom_networking=args.custom_networking,
         pod_eni=args.security_group_pods > 0,
         ipv6=args.ipv6,
+        source="command line",
     )
     result = simulate_node(
-        args.instance_type, args.pods, settings, max_pods=args.max_pods,
-        security_group_pods=args.security_group_pods,
-        cni_version=str(args.cni_version) if args.cni_version else None,
-        catalog=load_catalog(args.catalog),
+        args.instance_type, args.pods, cni, max_pods=args.max_pods,
+        security_group_pods=args.security_group_pods, catalog=load_catalog(args.catalog),
     )
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))

@@ -26,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def usage_rows(loads) -> list[dict]:
     rows = []
     for load in loads:
-        other = load.security_group_ips + load.fargate_ips + load.control_plane_ips + load.extra_eni_ips
+        other = load.security_group_ips + load.fargate_ips + load.control_plane_ips + load.extra_eni_ips + load.multus_ips
         rows.append({
             "subnet": load.label, "az": load.availability_zone, "roles": list(load.roles), "cidr": load.cidr,
             "size": load.size, "nodes": load.nodes, "pods": load.pods, "in_use": load.pod_ips_in_use,

@@ -17,12 +17,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..catalog import load_catalog
+    from ..echo import printable
     from ..spec import load_fleet
 
     fleet = load_fleet(args.inputs, load_catalog(args.catalog))
     for issue in fleet.issues:
         print(issue, file=sys.stderr)
-    names = ", ".join(c.name for c in fleet.clusters) or "none"
+    names = printable(", ".join(c.name for c in fleet.clusters)) or "none"
     if fleet.issues:
         failed = len(fleet.failed_clusters())
         print(f"{len(fleet.issues)} error(s) in {failed} cluster(s) or file(s); valid: {names}", file=sys.stderr)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..cniversion import IPV6
-from ..rules.base import Context, Decision, DecisionRule, Option
+from ..rules.base import Context, DecisionRule, Option, Outcome, shell_quote
 from .common import instance_types, ipv4_pressure
 
 GUIDE = "IPv4 vs IPv6 — Decision Guide"
@@ -57,29 +57,35 @@ def decide(ctx: Context) -> Decision:
     else:
         chosen, because = "IPv4", "IPv4 space holds the cluster at max size with growth, and IPv4 keeps every option open"
     if chosen == "IPv6":
+        how = ("a new cluster with ipFamily ipv6 (aws eks create-cluster --kubernetes-network-config ipFamily=ipv6, "
+               "or eksctl's kubernetesNetworkConfig.ipFamily: IPv6)" if not spec.ipv6 else
+               "the cluster is created with ipFamily ipv6")
         consequences = (
-            "create the cluster with ipFamily ipv6 in a dual-stack VPC; it cannot be changed later",
+            f"{how} in a dual-stack VPC; the family cannot be changed later, and aws-node's ENABLE_IPv6 is never "
+            "switched on a running cluster",
+            "the CNI's IAM role needs the IPv6 policy (AmazonEKS_CNI_Policy covers IPv4 only): "
+            "ec2:AssignIpv6Addresses and the Describe calls, and ec2:CreateTags on network interfaces",
             "pods get IPv6 addresses from each node's /80; IPv4 egress is SNATed through 169.254.172.0/22",
             "each node and each Fargate pod still takes an IPv4 address from the subnet",
             "use the AWS Load Balancer Controller with dual-stack annotations; turn DNS64 off on pod subnets",
         ) + tuple(f"fix first: {b}" for b in blockers)
-        settings = {"ENABLE_IPv6": "true", "ENABLE_IPv4": "false", "ENABLE_PREFIX_DELEGATION": "true"}
+        settings = {}
     else:
         consequences = (
             "pods take VPC IPv4 addresses: the IP mode and warm settings below decide how many",
             "watch subnet runway; add a secondary CIDR or prefix delegation before it runs out",
         )
         settings = {}
-    return Decision(
-        id="ip-family", title="IP family: IPv4 or IPv6",
+    name = shell_quote(spec.name)
+    return Outcome(
         context=(f"Cluster {spec.name} must choose its IP family at creation. IPv6 ends pod address exhaustion but "
                  "is permanent and narrows the instance types and integrations."),
-        drivers=tuple(drivers), options=(IPV4, IPV6_OPTION), chosen=chosen, because=because,
+        drivers=tuple(drivers), chosen=chosen, because=because,
         consequences=consequences,
-        confirm=(f"aws eks describe-cluster --name {spec.name} --query cluster.kubernetesNetworkConfig.ipFamily --output text",
+        confirm=(f"aws eks describe-cluster --name {name} --query cluster.kubernetesNetworkConfig.ipFamily --output text",
                  "kubectl get daemonset aws-node -n kube-system -o jsonpath='{.spec.template.spec.containers[0].env[?(@.name==\"ENABLE_IPv6\")].value}'"),
-        guide=GUIDE, current="IPv6" if spec.ipv6 else "IPv4", settings=settings,
+        current="IPv6" if spec.ipv6 else "IPv4", settings=settings,
     )
 
 
-RULE = DecisionRule("ip-family", "IP family: IPv4 or IPv6", GUIDE, decide)
+RULE = DecisionRule("ip-family", "IP family: IPv4 or IPv6", GUIDE, (IPV4, IPV6_OPTION), decide)

@@ -26,9 +26,7 @@ class VegaBundle:
     the result is kept per vl-convert build in ``$XDG_CACHE_HOME/eksplan`` for the next run.
     """
 
-    CODE = ("import importlib.util, sys; spec = importlib.util.spec_from_file_location('html', sys.argv[1]); "
-            "html = importlib.util.module_from_spec(spec); spec.loader.exec_module(html); "
-            "sys.stdout.buffer.write(html.vega_bundle().encode())")
+    CODE = "import sys; from eksplan.report.html import vega_bundle; sys.stdout.buffer.write(vega_bundle().encode())"
 
     def __init__(self, track: Callable[[int], None] = lambda pid: None):
         self._process = None
@@ -36,9 +34,8 @@ class VegaBundle:
         self._cache = _bundle_cache()
         self._text = _read_text(self._cache)
         if self._text is None:
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", "-c", self.CODE, str(Path(__file__).with_name("html.py"))],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self._process = subprocess.Popen([sys.executable, "-c", self.CODE], stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             track(self._process.pid)  # for the watchdog
 
     def result(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .._io import atomic_write_text
+from .paths import RESERVED_NAMES
 
 __all__ = ["Task", "Outcome", "FleetResult", "render_fleet", "slugify", "REPORT_PARAMETERS"]
 
 #: The report notebook's parameters (checked against its parameters cell before any run).
-REPORT_PARAMETERS = ("spec_path", "cluster_name", "show_fact_check", "show_configuration")
+REPORT_PARAMETERS = ("spec_path", "cluster_name", "show_configuration", "in_fleet")
 
 
 def slugify(name: str) -> str:
@@ -76,7 +78,7 @@ def _tasks(clusters, work: Path) -> list[Task]:
     """
     import yaml
 
-    seen: set[str] = set()
+    seen: set[str] = set(RESERVED_NAMES)  # a cluster named Index must not overwrite index.html
     tasks = []
     for loaded in clusters:
         slug = base = slugify(loaded.name)
@@ -88,6 +90,10 @@ def _tasks(clusters, work: Path) -> list[Task]:
         data.pop("describe_subnets", None)  # already applied: available addresses and tags are in the spec
         spec_file = work / "specs" / slug / Path(loaded.file).name
         spec_file.parent.mkdir(parents=True, exist_ok=True)
+        if loaded.spec.observed:  # beside the spec copy: a spec may only name files in its own folder
+            observed = spec_file.parent / Path(loaded.spec.observed).name
+            shutil.copyfile(loaded.spec.observed, observed)
+            data["observed"] = observed.name
         spec_file.write_text(yaml.safe_dump(data, sort_keys=False))
         tasks.append(Task(loaded.name, slug, str(spec_file.resolve()), loaded.file))
     return tasks

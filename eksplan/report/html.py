@@ -6,18 +6,26 @@ import itertools
 import json
 from functools import lru_cache
 
+from ..echo import counted
 __all__ = ["Html", "environment", "chart_html", "vega_bundle", "ChartCounter"]
 
 
 class Html:
-    """An HTML fragment that notebooks display as text/html (and as a short text in plain views)."""
+    """An HTML fragment that notebooks display as text/html (and as a short text in plain views).
 
-    def __init__(self, html: str, text: str):
+    ``extra`` adds outputs of other types (e.g. the page title the report template reads).
+    """
+
+    def __init__(self, html: str, text: str, extra: dict | None = None):
         self.html = html
         self.text = text
+        self.extra = extra or {}
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/html": self.html, "text/plain": self.text, **self.extra}
 
     def __repr__(self) -> str:
         return self.text
@@ -41,6 +49,7 @@ def environment():
         lstrip_blocks=True,
     )
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+    env.filters["counted"] = counted
     return env
 
 

@@ -7,17 +7,31 @@ required. A decision rule returns one :class:`Decision` in the MADR shape.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable
 
 from ..analysis import ClusterAnalysis
 from ..catalog import Catalog, InstanceType
-from ..cniversion import CniVersion, parse_cni_version
+from ..cni import CniConfig
 from ..spec.model import ClusterSpec, NodeGroupSpec
 
 __all__ = [
-    "SEVERITIES", "Finding", "FindingRule", "Option", "Decision", "DecisionRule", "Context", "Settings",
+    "SEVERITIES", "Finding", "FindingRule", "Option", "Outcome", "Decision", "DecisionRule", "Context", "shell_quote", "join_names",
 ]
+
+def join_names(names) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    names = list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def shell_quote(value: str) -> str:
+    """``value`` as one shell word, for commands a reader will paste (``shlex.quote``)."""
+    return shlex.quote(value)
+
 
 #: From most to least serious.
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -35,6 +49,8 @@ class Finding:
     remediation: str
     guide: str
     references: tuple[str, ...] = ()
+    #: Names of the configuration artifacts that carry this finding's fix, when eksplan generates one.
+    fixes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -53,10 +69,11 @@ class FindingRule:
     check: Callable[["Context"], Iterable[tuple[str, str]]]
     references: tuple[str, ...] = ()
     needs: frozenset = frozenset({"spec"})
+    fixes: tuple[str, ...] = ()
 
     def run(self, ctx: "Context") -> list[Finding]:
         return [Finding(self.id, self.severity, self.title, subject, message, self.remediation, self.guide,
-                        self.references) for subject, message in self.check(ctx)]
+                        self.references, self.fixes) for subject, message in self.check(ctx)]
 
 
 @dataclass(frozen=True)
@@ -100,65 +117,55 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class DecisionRule:
-    id: str
-    title: str
-    guide: str
-    decide: Callable[["Context"], Decision | None]
+class Outcome:
+    """What a decision rule decides for one cluster: everything of a :class:`Decision` but its metadata."""
+
+    context: str
+    drivers: tuple[str, ...]
+    chosen: str
+    because: str
+    consequences: tuple[str, ...]
+    confirm: tuple[str, ...]
+    current: str | None = None
+    settings: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class Settings:
-    """aws-node settings in force, from the spec or from a live DaemonSet, by their env names."""
+class DecisionRule:
+    """A decision rule: its metadata and options, written once, beside the function that decides."""
 
-    values: dict
-    version: CniVersion | None
-    source: str
+    id: str
+    title: str
+    guide: str
+    options: tuple[Option, ...]
+    decide: Callable[["Context"], Outcome | None]
 
-    def get(self, name: str, default=None):
-        return self.values.get(name, default)
-
-    def flag(self, name: str) -> bool:
-        value = self.values.get(name)
-        if isinstance(value, str):
-            return value.strip().lower() == "true"
-        return bool(value)
-
-    def number(self, name: str) -> int | None:
-        value = self.values.get(name)
-        if value is None or isinstance(value, bool):
+    def run(self, ctx: "Context") -> Decision | None:
+        outcome = self.decide(ctx)
+        if outcome is None:
             return None
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return None
-
-    @property
-    def prefix_delegation(self) -> bool:
-        return self.flag("ENABLE_PREFIX_DELEGATION")
-
-    @property
-    def ip_targets(self) -> bool:
-        return (self.number("WARM_IP_TARGET") or 0) >= 1 or (self.number("MINIMUM_IP_TARGET") or 0) >= 1
+        return Decision(self.id, self.title, options=self.options, guide=self.guide, **{
+            name: getattr(outcome, name) for name in Outcome.__dataclass_fields__})
 
 
 @dataclass
 class Context:
-    """What rules read: the spec and its computed figures, and/or a live aws-node's settings."""
+    """What rules read: the spec and its computed figures, and/or a live aws-node's configuration.
+
+    ``settings`` is the VPC CNI configuration the rules judge (the spec's plan, or a live
+    DaemonSet's when there is no spec); ``observed`` is a live DaemonSet's, to compare with.
+    """
 
     catalog: Catalog
     spec: ClusterSpec | None = None
     analysis: ClusterAnalysis | None = None
-    settings: Settings | None = None
-    observed: Settings | None = None
+    settings: CniConfig | None = None
+    observed: CniConfig | None = None
     extras: dict = field(default_factory=dict)
 
     @classmethod
-    def for_spec(cls, analysis: ClusterAnalysis, catalog: Catalog, observed: Settings | None = None) -> "Context":
-        spec = analysis.spec
-        cni = spec.vpc_cni
-        settings = Settings(cni.settings.given(), parse_cni_version(cni.version), "spec")
-        return cls(catalog, spec, analysis, settings, observed)
+    def for_spec(cls, analysis: ClusterAnalysis, observed: CniConfig | None = None) -> "Context":
+        return cls(analysis.catalog, analysis.spec, analysis, analysis.cni, observed)
 
     @property
     def has(self) -> frozenset:

@@ -11,30 +11,63 @@ TUNING = "VPC CNI Configuration Tuning"
 
 
 def _pd_fragmented(ctx: Context):
-    for risk in ctx.analysis.prefix_risks:
-        if risk.at_risk:
-            fix = f"; reserve {risk.recommended_reservation}" if risk.recommended_reservation else ""
-            yield risk.subnet, (
-                f"subnet {risk.subnet} ({risk.cidr}) needs {risk.prefixes_needed} contiguous /28 blocks at max "
-                f"size, but only {risk.worst_case_free_blocks} are surely free (at best {risk.best_case_free_blocks}) "
-                f"and no prefix CIDR reservation covers them{fix}"
-            )
-
-
-def _mixed_modes(ctx: Context):
-    if not ctx.settings.prefix_delegation or ctx.ipv6:
+    risks = [r for r in ctx.analysis.prefix_risks if r.at_risk]
+    if not risks:
         return
+    def detail(r, covered: str = "") -> str:
+        return (f"{r.subnet} ({r.cidr}) needs {r.prefixes_needed} contiguous /28 blocks at max size, but only "
+                f"{r.worst_case_free_blocks} are surely free (at best {r.best_case_free_blocks}){covered}"
+                + (f"; reserve {r.recommended_reservation} once no address in it is in use"
+                   if r.recommended_reservation else ""))
+
+    if len(risks) == 1:
+        yield risks[0].subnet, "subnet " + detail(risks[0], " and no prefix CIDR reservation covers them")
+    else:
+        yield ", ".join(r.subnet for r in risks), (
+            f"{len(risks)} subnets lack the /28 blocks prefixes need and no prefix CIDR reservation covers them: "
+            + "; ".join(detail(r) for r in risks))
+
+
+def _prefix_users(ctx: Context) -> tuple[list[str], list[str]]:
+    """Node groups' instance types that use prefixes, and those that fall back (with why), when PD is requested."""
     version = ctx.settings.version
+    using, falling = [], []
     for group in ctx.spec.node_groups:
+        if ctx.spec.launcher(group) == "auto-mode":
+            continue
         if group.os == "windows":
-            yield group.name, (f"node group {group.name} runs Windows, which the VPC CNI's prefix delegation does not "
-                               "cover: the cluster mixes prefix and secondary-IP nodes")
+            falling.append(f"node group {group.name} runs Windows, which prefix delegation does not cover")
             continue
         for it in ctx.types(group):
             reason = prefix_delegation_unsupported_reason(it, version)
             if reason:
-                yield group.name, (f"node group {group.name} includes {it.name}, where {reason}: those nodes run "
-                                   "in secondary-IP mode while the rest of the cluster uses prefixes")
+                falling.append(f"node group {group.name}'s {it.name}: {reason}")
+            else:
+                using.append(f"{group.name}'s {it.name}")
+    return using, falling
+
+
+def _prefix_requested(ctx: Context) -> bool:
+    s = ctx.settings
+    return bool(s.prefix_delegation) and not ctx.ipv6 and not (s.version is not None and s.version < PREFIX_DELEGATION)
+
+
+def _mixed_modes(ctx: Context):
+    if not _prefix_requested(ctx):
+        return
+    using, falling = _prefix_users(ctx)
+    if using and falling:
+        yield "cluster", (f"prefix delegation is on, and {', '.join(using)} use prefixes, but "
+                          + "; ".join(falling) + ": those nodes keep secondary IPs")
+
+
+def _prefix_without_effect(ctx: Context):
+    if not _prefix_requested(ctx):
+        return
+    using, falling = _prefix_users(ctx)
+    if falling and not using:
+        yield "vpc-cni", ("ENABLE_PREFIX_DELEGATION is true but no node of the cluster can use prefixes ("
+                          + "; ".join(falling) + "): every node keeps secondary IPs")
 
 
 def _pd_old_cni(ctx: Context):
@@ -51,35 +84,11 @@ def _pd_downgrade(ctx: Context):
                           "prefix support, and nodes that hold prefixes must then be replaced")
 
 
-def _max_pods_not_raised(ctx: Context):
-    if not ctx.settings.prefix_delegation or ctx.ipv6:
-        return
-    for group in ctx.spec.node_groups:
-        if group.os == "windows":
-            continue
-        footprint = ctx.footprint(group.name)
-        options = dict(cni_version=ctx.spec.vpc_cni.version, custom_networking=ctx.spec.vpc_cni.custom_networking,
-                       security_groups_for_pods=ctx.spec.vpc_cni.pod_eni, max_eni=ctx.settings.number("MAX_ENI"))
-        it = ctx.catalog.get(footprint.instance_type)
-        prefix = max_pods(it, prefix_delegation=True, **options)
-        secondary = max_pods(it, prefix_delegation=False, **options)
-        if prefix.value <= secondary.value:
-            continue
-        if group.max_pods is not None and group.max_pods < prefix.value:
-            yield group.name, (f"node group {group.name} sets max pods {group.max_pods} on {it.name}, below the "
-                               f"{prefix.value} prefix delegation allows")
-        elif group.max_pods is None and group.kind != "managed":
-            tool = "Karpenter" if group.kind == "karpenter" else "the EKS AMI's bootstrap"
-            yield group.name, (f"node group {group.name} ({group.kind}) sets no max pods: {tool} uses the "
-                               f"secondary-IP figure {secondary.value} on {it.name}, while prefix delegation "
-                               f"allows {prefix.value}")
-
-
 def _switch_by_rolling(ctx: Context):
     live, planned = ctx.observed, ctx.settings
     if live is None or planned is None or live is planned:
         return
-    if live.prefix_delegation != planned.prefix_delegation:
+    if bool(live.prefix_delegation) != bool(planned.prefix_delegation):
         now = "prefix delegation" if live.prefix_delegation else "secondary IP"
         then = "prefix delegation" if planned.prefix_delegation else "secondary IP"
         yield "aws-node", (f"the running aws-node uses {now} and the plan {then}: existing nodes keep their "
@@ -88,7 +97,7 @@ def _switch_by_rolling(ctx: Context):
 
 def _warm_prefix_zero(ctx: Context):
     s = ctx.settings
-    if s.number("WARM_PREFIX_TARGET") == 0 and not s.ip_targets:
+    if s.warm_prefix_target == 0 and not s.ip_targets_defined:
         if s.prefix_delegation:
             yield "vpc-cni", ("WARM_PREFIX_TARGET is 0 with prefix delegation and no IP target: unsupported upstream "
                               "(aws-node refuses to start, or pods wait for every prefix)")
@@ -105,13 +114,19 @@ RULES = (
                    "none free; EC2 then fails prefix attachment with InsufficientCidrBlocks and pods stay pending."),
         remediation=("Create a subnet CIDR reservation of type prefix sized for the prefixes needed, or move pods to "
                      "larger or dedicated subnets."),
-        guide=PD, check=_pd_fragmented, references=("amazon-vpc-cni-k8s#2749",)),
+        guide=PD, check=_pd_fragmented, references=("amazon-vpc-cni-k8s#2749",), fixes=("prefix-cidr-reservations",)),
     FindingRule(
         id="mixed-ip-modes", title="Secondary-IP and prefix nodes mixed in one cluster", severity="medium",
         rationale=("Prefix delegation applies only where ipamd supports it; other nodes silently keep secondary "
                    "IPs, so max pods, warm pools and subnet sizing differ from node to node."),
         remediation="Run only Nitro (or bare-metal) Linux instance types in a prefix-mode cluster, or keep secondary IP everywhere.",
         guide=PD, check=_mixed_modes),
+    FindingRule(
+        id="prefix-delegation-without-effect", title="Prefix delegation on nodes that cannot use it", severity="medium",
+        rationale=("ipamd uses prefixes only on Nitro (and, from VPC CNI 1.11.0, bare-metal) Linux nodes; elsewhere "
+                   "ENABLE_PREFIX_DELEGATION changes nothing, and max pods and subnet sizing planned for prefixes are wrong."),
+        remediation="Use Nitro instance types for prefix delegation, or leave it off and size for secondary IPs.",
+        guide=PD, check=_prefix_without_effect),
     FindingRule(
         id="prefix-delegation-old-cni", title="Prefix delegation enabled on a CNI without it", severity="high",
         rationale="ENABLE_PREFIX_DELEGATION arrived in VPC CNI 1.9.0; older releases ignore it.",
@@ -125,13 +140,6 @@ RULES = (
         remediation="Upgrade past 1.9 and never roll the CNI back below 1.9.0; replace nodes if a rollback happened.",
         guide=PD, check=_pd_downgrade, needs=frozenset({"settings"})),
     FindingRule(
-        id="max-pods-not-raised", title="Max pods not raised for prefix delegation", severity="medium",
-        rationale=("Prefix delegation multiplies the addresses a node can hold, but the kubelet still schedules only "
-                   "max pods; tools that compute it from the secondary-IP table (the EKS AMI's bootstrap, Karpenter) "
-                   "keep the old, lower value."),
-        remediation="Set max pods explicitly (launch template, nodeadm NodeConfig or Karpenter's kubelet.maxPods).",
-        guide=PD, check=_max_pods_not_raised, references=("karpenter-provider-aws#8210",)),
-    FindingRule(
         id="switch-modes-by-rolling", title="IP mode switched on running nodes", severity="high",
         rationale=("Nodes keep the mode they started with; switching ENABLE_PREFIX_DELEGATION and rolling nodes in "
                    "place leaves a mix of modes and max pods during and after the change."),
@@ -142,5 +150,5 @@ RULES = (
         rationale=("With prefix delegation, 0 warm prefixes and no IP targets is unsupported: every new pod waits "
                    "for a prefix (or a new ENI) to be attached."),
         remediation="Leave WARM_PREFIX_TARGET at 1, or use WARM_IP_TARGET/MINIMUM_IP_TARGET for finer control.",
-        guide=TUNING, check=_warm_prefix_zero, needs=frozenset({"settings"}), references=("amazon-vpc-cni-k8s#1568",)),
+        guide=TUNING, check=_warm_prefix_zero, needs=frozenset({"settings"}), references=("amazon-vpc-cni-k8s#1568",), fixes=("vpc-cni-configuration", "aws-node-set-env", "aws-node-probes")),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from ..cniversion import IPV6, CniVersion
-from .base import Context, FindingRule
+from .base import Context, FindingRule, join_names
 
 CUSTOM = "Custom Networking"
 IPV6_GUIDE = "IPv4 vs IPv6 — IPv6 Operational Considerations"
@@ -14,20 +14,23 @@ NETWORK_POLICY = CniVersion(1, 14, 0)
 
 
 def _custom_ipv6_ready(ctx: Context):
-    if ctx.spec.vpc_cni.custom_networking and ctx.spec.requirements.ip_family == "either":
+    if ctx.spec.cni.custom_networking and ctx.spec.requirements.ip_family == "either":
         yield "cluster", ("custom networking is configured although the cluster could run IPv6 "
                           "(requirements.ip_family: either), which ends IPv4 exhaustion without ENIConfigs")
 
 
 def _custom_cgnat_in_use(ctx: Context):
-    if not ctx.spec.vpc_cni.custom_networking:
+    if not ctx.spec.cni.custom_networking:
         return
     pods = [s for s in ctx.spec.subnets if "pods" in s.roles]
     for used in ctx.spec.requirements.cgnat_in_use:
-        for subnet in pods:
-            if subnet.cidr.overlaps(used):
-                yield subnet.label, (f"pod subnet {subnet.label} ({subnet.cidr}) overlaps {used}, CG-NAT space "
-                                     "already in use elsewhere: pod traffic to it is ambiguous")
+        hit = [s for s in pods if s.cidr.overlaps(used)]
+        if hit:
+            plural = len(hit) > 1
+            yield ", ".join(s.label for s in hit), (
+                f"pod subnet{'s' if plural else ''} {join_names([f'{s.label} ({s.cidr})' for s in hit])} "
+                f"overlap{'' if plural else 's'} {used}, CG-NAT space already in use elsewhere: pod traffic to it is "
+                "ambiguous")
     if ctx.analysis.plan is not None and ctx.analysis.plan.add_vpc_cidr is None and not pods:
         planned = [p for p in ctx.analysis.plan.subnets if p.role == "pods"]
         if not planned and any(s.role == "pods" for s in ctx.analysis.plan.shortfalls):
@@ -68,15 +71,14 @@ def _dns64(ctx: Context):
 def _fargate_ipv4(ctx: Context):
     if not ctx.ipv6 or not ctx.spec.fargate_profiles:
         return
-    for load in ctx.analysis.usage.at("max"):
-        if not load.fargate_ips or load.free is None:
-            continue
-        if load.free < 0:
-            yield load.label, (f"subnet {load.label} is {-load.free} IPv4 addresses short at max size; its "
-                               f"{load.fargate_ips} Fargate pods each need an IPv4 address in IPv6 clusters too")
-        elif load.free < load.fargate_ips // 2:
-            yield load.label, (f"subnet {load.label} has {load.free} IPv4 addresses free at max size beside "
-                               f"{load.fargate_ips} Fargate pods, which each need an IPv4 address in IPv6 clusters too")
+    tight = [load for load in ctx.analysis.usage.at("max")
+             if load.fargate_ips and load.free is not None and load.free < load.fargate_ips // 2]
+    if tight:
+        details = [f"{load.label} is {-load.free:,} short" if load.free < 0 else
+                   f"{load.label} has {load.free:,} free beside {load.fargate_ips:,} Fargate pods" for load in tight]
+        yield ", ".join(load.label for load in tight), (
+            "IPv4 room for Fargate at max size: " + "; ".join(details)
+            + ": each Fargate pod needs an IPv4 address in IPv6 clusters too")
 
 
 def _version_gates(ctx: Context):
@@ -118,7 +120,7 @@ RULES = (
         rationale=("With DNS64, IPv4-only names resolve to synthesized IPv6 addresses and traffic goes through NAT64 "
                    "on the NAT gateway instead of the node's SNAT."),
         remediation="Turn DNS64 off on the subnets where IPv6 pods run.",
-        guide="IPv4 vs IPv6 — IPv4 Egress from IPv6 Pods", check=_dns64),
+        guide="IPv4 vs IPv6 — IPv4 Egress from IPv6 Pods", check=_dns64, fixes=("subnets-dns64-off",)),
     FindingRule(
         id="fargate-ipv4-room", title="Fargate in an IPv6 cluster without IPv4 room", severity="high",
         rationale="Fargate pods take an IPv4 and an IPv6 address; without IPv4 room they cannot be scheduled.",

@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from ..cniversion import CniVersion, parse_cni_version
-from ..ipamd import IpamdSettings
 from .types import EnvBool, EnvInt
 
 __all__ = ["AwsNodeSettings", "VpcCniSpec"]
@@ -95,7 +94,7 @@ class AwsNodeSettings(BaseModel):
 class VpcCniSpec(BaseModel):
     """How the VPC CNI runs in the cluster."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     version: str
     managed_addon: bool = True
@@ -112,40 +111,3 @@ class VpcCniSpec(BaseModel):
     @property
     def parsed_version(self) -> CniVersion:
         return parse_cni_version(self.version)
-
-    # -- effective settings -------------------------------------------------------------------
-    @property
-    def prefix_delegation(self) -> bool:
-        return bool(self.settings.ENABLE_PREFIX_DELEGATION)
-
-    @property
-    def custom_networking(self) -> bool:
-        return bool(self.settings.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG)
-
-    @property
-    def pod_eni(self) -> bool:
-        return bool(self.settings.ENABLE_POD_ENI)
-
-    @property
-    def enforcing_mode(self) -> str:
-        return self.settings.POD_SECURITY_GROUP_ENFORCING_MODE or "strict"
-
-    @property
-    def external_snat(self) -> bool:
-        return bool(self.settings.AWS_VPC_K8S_CNI_EXTERNALSNAT)
-
-    def ipamd_settings(self, ipv6: bool = False) -> IpamdSettings:
-        """The warm-pool settings ipamd would run with (its defaults where unset)."""
-        s = self.settings
-        return IpamdSettings(
-            prefix_delegation=self.prefix_delegation or ipv6,
-            warm_eni_target=1 if s.WARM_ENI_TARGET is None else s.WARM_ENI_TARGET,
-            warm_ip_target=s.WARM_IP_TARGET,
-            minimum_ip_target=s.MINIMUM_IP_TARGET,
-            # ipamd's own default is 0, but the manifest, Helm chart and managed add-on set 1.
-            warm_prefix_target=1 if s.WARM_PREFIX_TARGET is None else s.WARM_PREFIX_TARGET,
-            max_eni=s.MAX_ENI,
-            custom_networking=self.custom_networking and not ipv6,
-            pod_eni=self.pod_eni,
-            ipv6=ipv6,
-        )

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ..catalog import load_catalog
+from ..cni import CniConfig
+from ..echo import shown
 from .cni import VpcCniSpec
 from .types import AZ_PATTERN, REGION_PATTERN, IPv4Cidr, IPv6Cidr
 
@@ -22,19 +24,21 @@ __all__ = [
     "NodeGroupSpec",
     "FargateProfileSpec",
     "Requirements",
+    "ApiClient",
     "MultusSpec",
     "GrowthSpec",
     "ExtraEnis",
+    "KarpenterSpec",
     "PlanningSpec",
     "ROLES",
 ]
 
-ROLES = ("cluster", "public", "nodes", "pods")
-Role = Literal["cluster", "public", "nodes", "pods"]
+ROLES = ("cluster", "public", "nodes", "pods", "multus")
+Role = Literal["cluster", "public", "nodes", "pods", "multus"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True, allow_inf_nan=False)
 
 
 def _known_instance_type(value: str, info: ValidationInfo) -> str:
@@ -44,23 +48,24 @@ def _known_instance_type(value: str, info: ValidationInfo) -> str:
 
 def _availability_zone(value: str) -> str:
     if not AZ_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an availability zone name (expected e.g. 'us-east-1a')")
+        raise ValueError(f"{shown(value)} is not an availability zone name (expected e.g. 'us-east-1a')")
     return value
 
 
 def _region(value: str) -> str:
     if not REGION_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an AWS region name (expected e.g. 'us-east-1')")
+        raise ValueError(f"{shown(value)} is not an AWS region name (expected e.g. 'us-east-1')")
     return value
 
 
 def _kubernetes_version(value: str) -> str:
     if not re.fullmatch(r"1\.\d{1,2}", value):
-        raise ValueError(f"{value!r} is not a Kubernetes minor version (expected e.g. '1.31')")
+        raise ValueError(f"{shown(value)} is not a Kubernetes minor version (expected e.g. '1.31')")
     return value
 
 
 InstanceTypeName = Annotated[str, AfterValidator(_known_instance_type)]
+Launcher = Literal["managed", "nodeadm", "karpenter", "auto-mode", "bottlerocket"]
 Region = Annotated[str, AfterValidator(_region)]
 KubernetesVersion = Annotated[str, AfterValidator(_kubernetes_version)]
 AvailabilityZone = Annotated[str, AfterValidator(_availability_zone)]
@@ -94,7 +99,9 @@ class SubnetSpec(_Strict):
     @field_validator("roles", mode="before")
     @classmethod
     def _one_or_many(cls, value):
-        return (value,) if isinstance(value, str) else value
+        if isinstance(value, str):
+            return (value,)
+        return tuple(value) if isinstance(value, list) else value
 
     @property
     def size(self) -> int:
@@ -105,8 +112,18 @@ class SubnetSpec(_Strict):
         return self.id or f"{self.cidr} ({self.availability_zone})"
 
 
+#: What ``kind`` (before ``launcher``) becomes; ``self-managed`` names no launcher and is refused.
+_KIND_TO_LAUNCHER = {"managed": "managed", "karpenter": "karpenter"}
+
+
 class NodeGroupSpec(_Strict):
-    """A node group (managed, self-managed or Karpenter NodePool) and the pods it runs."""
+    """A node group (managed, self-managed or a Karpenter NodePool) and the pods it runs.
+
+    ``launcher`` is what starts its nodes and so sets the kubelet's max pods (see
+    :mod:`eksplan.launchers`); ``max_pods`` is the value set explicitly where that launcher takes
+    one (Karpenter's EC2NodeClass ``spec.kubelet.maxPods``, nodeadm's ``kubelet.config.maxPods``,
+    Bottlerocket's ``settings.kubernetes.max-pods``, a managed node group's launch template).
+    """
 
     name: Name
     instance_types: list[InstanceTypeName] = Field(min_length=1)
@@ -119,8 +136,26 @@ class NodeGroupSpec(_Strict):
     security_group_pods_per_node: int = Field(default=0, ge=0)
     os: Literal["linux", "windows"] = "linux"
     custom_ami: bool = False
-    kind: Literal["managed", "self-managed", "karpenter"] = "managed"
+    launcher: Launcher | None = None
     max_pods: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_is_launcher(cls, data):
+        """``kind`` was renamed ``launcher``: managed and karpenter carry over, self-managed must say which."""
+        if not isinstance(data, dict) or "kind" not in data:
+            return data
+        data = dict(data)
+        kind = data.pop("kind")
+        if "launcher" in data:
+            raise ValueError("give launcher only ('kind' is its former name)")
+        if kind not in _KIND_TO_LAUNCHER:
+            raise ValueError(
+                f"kind: {shown(kind)} is no longer accepted: write launcher: nodeadm (self-managed AL2023) or "
+                "launcher: bottlerocket (self-managed Bottlerocket); the launcher sets the node's max pods"
+            )
+        data["launcher"] = _KIND_TO_LAUNCHER[kind]
+        return data
 
     @property
     def desired(self) -> int:
@@ -136,12 +171,23 @@ class FargateProfileSpec(_Strict):
 
 
 class MultusSpec(_Strict):
-    """Multus CNI for secondary pod interfaces."""
+    """Multus CNI for secondary pod interfaces (ipvlan on a second ENI per node, whereabouts IPAM).
+
+    Each node of ``node_groups`` (default: every group) attaches one more ENI, ``interface``, in
+    its AZ's subnet with role ``multus``; each of its ``pods_per_node`` Multus pods takes one
+    address there, assigned to that ENI (EC2 delivers only to addresses an ENI holds).
+    ``secondary_cidrs`` are the networks those interfaces reach (for the node security group).
+    """
 
     version: str
     plugin: Literal["thick", "thin"]
     secondary_cidrs: list[IPv4Cidr] = []
     interface: str = "eth1"
+    pods_per_node: int = Field(default=0, ge=0, le=1000)
+    node_groups: list[Name] | None = None
+
+    def attaches(self, group_name: str) -> bool:
+        return self.node_groups is None or group_name in self.node_groups
 
 
 class GrowthSpec(_Strict):
@@ -173,6 +219,15 @@ class ExtraEnis(_Strict):
         return self
 
 
+class ApiClient(_Strict):
+    """Something that must reach the cluster's Kubernetes API besides its nodes: CI/CD, operators, tools."""
+
+    name: Name
+    #: Where it connects from: the internet, an on-premises network, a peered VPC, or this VPC.
+    network: Literal["internet", "on-prem", "peered", "vpc"]
+    cidrs: list[IPv4Cidr] = []
+
+
 class Requirements(_Strict):
     """What the cluster must support, and the constraints it lives with."""
 
@@ -189,7 +244,15 @@ class Requirements(_Strict):
     growth: GrowthSpec | None = None
     endpoint_access: Literal["public", "public-private", "private"] = "public"
     public_endpoint_cidrs: list[IPv4Cidr] = []
+    api_clients: list[ApiClient] = []
     extra_enis: list[ExtraEnis] = []
+
+
+class KarpenterSpec(_Strict):
+    """The cluster's Karpenter controller settings that change max pods."""
+
+    #: ``settings.reservedENIs`` in its Helm chart (``RESERVED_ENIS``): ENIs kept out of max pods.
+    reserved_enis: int = Field(default=0, ge=0, le=64)
 
 
 class PlanningSpec(_Strict):
@@ -216,11 +279,15 @@ class ClusterSpec(_Strict):
     node_groups: list[NodeGroupSpec] = []
     fargate_profiles: list[FargateProfileSpec] = []
     vpc_cni: VpcCniSpec
+    karpenter: KarpenterSpec = KarpenterSpec()
     requirements: Requirements = Requirements()
     planning: PlanningSpec = PlanningSpec()
     #: A capture of ``aws ec2 describe-subnets --output json`` (path relative to the spec file)
     #: that supplies each subnet's available addresses and tags.
     describe_subnets: str | None = None
+    #: The observed state ``eksplan discover`` wrote beside the spec (``<cluster>.observed.json``, path
+    #: relative to the spec file): nodes, addresses and free /28 blocks today, to compare with the plan.
+    observed: str | None = None
 
     # -- conveniences used by the calculators ---------------------------------------------------
     @property
@@ -228,9 +295,22 @@ class ClusterSpec(_Strict):
         """True when eksplan lays the subnets out (no subnets given, or asked to)."""
         return self.plan_subnets if self.plan_subnets is not None else not self.subnets
 
+    def launcher(self, group: NodeGroupSpec) -> str:
+        """What launches ``group``'s nodes: as given, else Auto Mode in Auto Mode clusters, else managed."""
+        return group.launcher or ("auto-mode" if self.auto_mode else "managed")
+
     @property
     def ipv6(self) -> bool:
         return self.requirements.ip_family == "ipv6" or bool(self.vpc_cni.settings.ENABLE_IPv6)
+
+    @property
+    def cni(self) -> CniConfig:
+        """The VPC CNI configuration this spec plans: what every calculation reads.
+
+        Built on each access (not cached): ``model_copy`` would carry a cached value over to a
+        copy whose settings differ.
+        """
+        return CniConfig.from_spec(self)
 
     def subnets_with(self, role: str, az: str | None = None) -> list[SubnetSpec]:
         return [s for s in self.subnets if role in s.roles and (az is None or s.availability_zone == az)]

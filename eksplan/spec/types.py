@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer
 
+from ..echo import clipped, shown
+
 __all__ = [
     "IPv4Cidr",
     "IPv6Cidr",
@@ -28,19 +30,20 @@ def _parse_network(value: object, version: int):
     if isinstance(value, cls):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not an IPv{version} CIDR (expected text such as "
+        raise ValueError(f"{shown(value)} is not an IPv{version} CIDR (expected text such as "
                          f"{'10.0.0.0/16' if version == 4 else '2600:1f18:ab00::/56'})")
     text = value.strip()
     if "/" not in text:
-        raise ValueError(f"{value!r} is not an IPv{version} CIDR: the prefix length is missing (e.g. '{text}/24')")
+        raise ValueError(f"{shown(value)} is not an IPv{version} CIDR: the prefix length is missing "
+                         f"(e.g. {shown(text + '/24')})")
     try:
         return cls(text, strict=True)
     except ValueError as exc:
         try:
             loose = cls(text, strict=False)
         except ValueError:
-            raise ValueError(f"{value!r} is not a valid IPv{version} CIDR ({exc})") from None
-        raise ValueError(f"{value!r} has host bits set (did you mean '{loose}'?)") from None
+            raise ValueError(f"{shown(value)} is not a valid IPv{version} CIDR ({clipped(str(exc), 120)})") from None
+        raise ValueError(f"{shown(value)} has host bits set (did you mean '{loose}'?)") from None
 
 
 def parse_ipv4_cidr(value: object) -> ipaddress.IPv4Network:
@@ -58,17 +61,19 @@ def _parse_env_bool(value: object) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise ValueError(f"{value!r} is not true or false")
+    raise ValueError(f"{shown(value)} is not true or false")
 
 
 def _parse_env_int(value: object) -> int:
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a whole number")
+        raise ValueError(f"{shown(value)} is not a whole number")
     if isinstance(value, int):
         return value
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        if len(value.strip().lstrip("-")) > 18:
+            raise ValueError(f"{shown(value)} is out of range (at most 18 digits)")
         return int(value)
-    raise ValueError(f"{value!r} is not a whole number")
+    raise ValueError(f"{shown(value)} is not a whole number")
 
 
 IPv4Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(parse_ipv4_cidr), PlainSerializer(str)]

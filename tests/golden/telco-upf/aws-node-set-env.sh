@@ -1,1 +1,1 @@
-kubectl set env daemonset aws-node -n kube-system ENABLE_PREFIX_DELEGATION=false WARM_IP_TARGET=4 WARM_ENI_TARGET-
+kubectl set env daemonset aws-node -n kube-system WARM_IP_TARGET=4 WARM_ENI_TARGET-

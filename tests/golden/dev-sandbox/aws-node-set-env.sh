@@ -1,1 +1,0 @@
-kubectl set env daemonset aws-node -n kube-system ENABLE_PREFIX_DELEGATION=false

@@ -1,1 +1,0 @@
-kubectl set env daemonset aws-node -n kube-system AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true ENABLE_PREFIX_DELEGATION=true ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone WARM_IP_TARGET=5 WARM_PREFIX_TARGET=1 WARM_ENI_TARGET-

@@ -1,0 +1,2 @@
+aws ec2 create-subnet-cidr-reservation --subnet-id subnet-0d4f000000000e001 --cidr 10.90.10.128/25 --reservation-type explicit --description 'Multus pod addresses in eu-central-1a (whereabouts range): EC2 assigns none of them itself'
+aws ec2 create-subnet-cidr-reservation --subnet-id subnet-0d4f000000000e002 --cidr 10.90.11.128/25 --reservation-type explicit --description 'Multus pod addresses in eu-central-1b (whereabouts range): EC2 assigns none of them itself'

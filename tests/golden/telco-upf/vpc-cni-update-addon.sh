@@ -1,1 +1,0 @@
-aws eks update-addon --cluster-name telco-upf --addon-name vpc-cni --configuration-values file://vpc-cni-configuration.json --resolve-conflicts PRESERVE --service-account-role-arn '<CNI IAM role ARN>'
