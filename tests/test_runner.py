@@ -260,7 +260,7 @@ def test_the_vega_bundle_is_built_once_then_read_from_the_cache(tmp_path, monkey
 
 
 @pytest.mark.parametrize("jobs, clusters, kernels", [
-    (None, 0, 0), (None, 1, 1), (None, 4, 1), (None, 6, 1),  # one kernel pays for its start only past 6 clusters
+    (None, 0, 0), (None, 1, 1), (None, 2, 1), (None, 3, 2),  # a kernel pays for its start past 2 clusters
     (None, 12, 2), (None, 50, 2),  # and never more than cores (2 on the machine the figures come from)
     (3, 2, 2), (3, 50, 3)])  # --jobs is obeyed, but never more kernels than clusters
 def test_kernel_count(monkeypatch, jobs, clusters, kernels):

@@ -17,7 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUT_DIR")
     p.add_argument("--jobs", type=whole_number(1), metavar="N",
                    help="reports rendered at once, one kernel each (default: one per core, "
-                        "but one per 6 clusters at most)")
+                        "but one per 2 clusters at most)")
     p.add_argument("--engine", choices=("kernel", "papermill"), default="kernel",
                    help="kernel: reused kernels, reset between reports (fast, the default); "
                         "papermill: papermill's own run, a fresh kernel per report")

@@ -127,12 +127,12 @@ def progress_bar(done: int, total: int, width: int = 20) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {done:>{len(str(total))}}/{total}"
 
 
-#: A kernel's start costs about 0.5 s of CPU (ipykernel, then eksplan and altair imported), some
-#: two reports' worth, while the machine's cores are busiest with the run's own start-up; a
-#: kernel with fewer clusters than this costs more than it saves. Measured on 2 cores, one kernel
-#: against two: 4 clusters 2.2 s against 2.3 s, 12 clusters 4.0 s against 3.3 s, 50: 12.4 s
-#: against 8.4 s.
-CLUSTERS_PER_KERNEL = 6
+#: A kernel's start costs about 0.55 s of CPU (ipykernel, then eksplan and altair imported) and
+#: a report about 0.35 s in its kernel, while the machine's cores are busiest with the run's own
+#: start-up; a kernel with fewer clusters than this costs more than it saves. Measured on 2
+#: cores, one kernel against two: 2 clusters 2.0 s against 2.0 s, 3 clusters 2.3 s against
+#: 2.2 s, 4 clusters 2.8 s against 2.5 s, 6 clusters 3.7 s against 3.0 s.
+CLUSTERS_PER_KERNEL = 2
 
 
 def kernel_count(jobs: int | None, clusters: int) -> int:
