@@ -14,6 +14,7 @@ __all__ = [
     "CniVersionError",
     "CatalogError",
     "MaxPodsError",
+    "OutputBusy",
 ]
 
 
@@ -45,3 +46,7 @@ class CatalogError(EksplanError):
 
 class MaxPodsError(EksplanError):
     """Arguments to the max-pods calculation that contradict each other or AWS's limits."""
+
+
+class OutputBusy(EksplanError):
+    """Another ``eksplan report`` is writing into the same output folder."""

@@ -1,7 +1,8 @@
-"""The reused-kernel engine: parameters, isolation between clusters, recovery."""
+"""The reused-kernel engine: parameters, isolation between clusters, recovery, its files."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
 
@@ -10,9 +11,8 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 
 from eksplan.errors import EksplanError
-from eksplan.report.engines import ReusedKernel, inject_parameters
-from eksplan.report.fleet import Task
-from eksplan.report.runner import close_session, render_one
+from eksplan.report import render_fleet
+from eksplan.report.engines import Kernels, ReusedKernel, inject_parameters
 
 from .conftest import ROOT
 
@@ -36,9 +36,25 @@ def text_of(cell) -> str:
     return "".join(o.get("text", "") for o in cell.outputs)
 
 
+class Session:
+    """A reused kernel and the event loop that drives it, for synchronous tests."""
+
+    def __init__(self, cwd, scratch):
+        self.loop = asyncio.new_event_loop()
+        self.kernels = Kernels(scratch)
+        self.reused = ReusedKernel(cwd, self.kernels)
+
+    def execute(self, nb):
+        return self.loop.run_until_complete(self.reused.execute(nb))
+
+    def close(self):
+        self.loop.run_until_complete(self.reused.close())
+        self.loop.close()
+
+
 @pytest.fixture(scope="module")
 def kernel(tmp_path_factory):
-    session = ReusedKernel(tmp_path_factory.mktemp("kernel"))
+    session = Session(tmp_path_factory.mktemp("kernel"), tmp_path_factory.mktemp("scratch"))
     yield session
     session.close()
 
@@ -73,6 +89,13 @@ def test_one_cluster_never_sees_another(kernel):
     assert text_of(nb.cells[-1]).strip() == "[]"
 
 
+def test_the_report_kernel_starts_warm_and_without_a_debugger(kernel):
+    """The kernel has the report's modules loaded at start-up, but neither debugpy nor pandas."""
+    nb = kernel.execute(notebook("import sys\nprint(sorted(m for m in ('eksplan.report.cluster', 'altair', "
+                                 "'debugpy', 'pandas') if sys.modules.get(m)))"))
+    assert text_of(nb.cells[-1]).strip() == "['altair', 'eksplan.report.cluster']"
+
+
 def test_a_failing_notebook_leaves_the_kernel_usable(kernel):
     """An error in one cluster's notebook does not break the next."""
     with pytest.raises(CellExecutionError):
@@ -83,26 +106,33 @@ def test_a_failing_notebook_leaves_the_kernel_usable(kernel):
 
 def test_a_dead_kernel_is_restarted(kernel):
     """If the kernel dies, the next report starts a new one."""
-    kernel.km.signal_kernel(signal.SIGKILL)
+    old = kernel.reused.km.provisioner.pid
+    kernel.loop.run_until_complete(kernel.reused.km.signal_kernel(signal.SIGKILL))
     for _ in range(50):
-        if not kernel.km.is_alive():
+        if not kernel.loop.run_until_complete(kernel.reused.km.is_alive()):
             break
         time.sleep(0.1)
     nb = kernel.execute(notebook("print('alive')"))
     assert text_of(nb.cells[-1]).strip() == "alive"
+    assert kernel.reused.km.provisioner.pid != old
+
+
+def test_kernel_files_stay_in_the_scratch_folder(kernel):
+    """A kernel's connection file and log are in the run's scratch folder; closing removes the connection file."""
+    session = Session(ROOT / "notebooks", kernel.kernels.scratch / "own")
+    session.kernels.scratch.mkdir()
+    session.execute(notebook("print(1)"))
+    connection = session.reused.km.connection_file
+    assert connection.startswith(str(session.kernels.scratch)) and connection.endswith(".json")
+    session.close()
+    assert sorted(p.suffix for p in session.kernels.scratch.iterdir()) == [".log"]
 
 
 def test_reports_are_the_same_reused_or_fresh(tmp_path):
-    """A report rendered after another in a reused kernel equals the same report from a fresh kernel."""
-    examples = ROOT / "examples"
-    first = Task("telco-upf", "telco-upf", str(examples / "telco-multus.yaml"), "telco-multus.yaml")
-    second = Task("claims-sgp", "claims-sgp", str(examples / "claims-sgp.yaml"), "claims-sgp.yaml")
+    """A report rendered after another in a reused kernel equals the same report from papermill's fresh kernel."""
+    examples = [ROOT / "examples" / "telco-multus.yaml", ROOT / "examples" / "claims-sgp.yaml"]
     reused, fresh = tmp_path / "reused", tmp_path / "fresh"
-    try:
-        assert render_one(first, str(reused), "kernel").ok
-        assert render_one(second, str(reused), "kernel").ok
-    finally:
-        close_session()
-    assert render_one(second, str(fresh), "papermill").ok
+    assert render_fleet(examples, reused, jobs=1, engine="kernel").ok
+    assert render_fleet(examples[1:], fresh, jobs=1, engine="papermill").ok
     assert (reused / "claims-sgp.html").read_text() == (fresh / "claims-sgp.html").read_text()
     assert (reused / "claims-sgp.json").read_text() == (fresh / "claims-sgp.json").read_text()

@@ -1,22 +1,25 @@
 """Render a fleet: one report per cluster (notebook executed, exported to HTML), a JSON twin each,
 and an index page. One failing cluster never stops the others; every file is written atomically.
+
+A run holds its output folder alone, works in a scratch folder of its own, and leaves neither
+a process nor a scratch file behind however it ends (see :mod:`eksplan.report.lifecycle`).
+SIGINT and SIGTERM stop it: what finished is kept, and the index lists the rest as cancelled.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .._io import atomic_write_text
-from ..catalog import load_catalog
-from ..spec import load_fleet
-from .html import vega_bundle
 from .paths import RESERVED_NAMES
 
 __all__ = ["Task", "Outcome", "FleetResult", "render_fleet", "slugify", "REPORT_PARAMETERS"]
@@ -49,6 +52,8 @@ class Outcome:
     error: str | None = None
     notebook: str | None = None
     summary: dict = field(default_factory=dict)
+    #: Not rendered: the run was stopped first (SIGINT, SIGTERM).
+    cancelled: bool = False
 
 
 @dataclass
@@ -57,10 +62,12 @@ class FleetResult:
     index: Path
     outcomes: list[Outcome]
     spec_failures: list[dict]
+    #: The signal that stopped the run (its exit status is 128 + this), or None.
+    interrupted: int | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.spec_failures and all(o.ok for o in self.outcomes)
+        return not self.spec_failures and all(o.ok for o in self.outcomes) and self.interrupted is None
 
 
 def _tasks(clusters, work: Path) -> list[Task]:
@@ -111,28 +118,74 @@ def summary_of(document: dict) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    tasks: list[Task]
+    spec_failures: list[dict]
+
+
 def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | None = None,
                  progress: Callable[[str], None] | None = None, engine: str = "kernel") -> FleetResult:
-    """Validate every spec, render each cluster's report in worker processes, then the index."""
-    from .runner import check_parameters, run_tasks
+    """Validate every spec, render each cluster's report (``jobs`` kernels at once), then the index.
+
+    Fails at once with :class:`~eksplan.errors.OutputBusy` if another run is writing
+    into ``out_dir``. SIGINT and SIGTERM (in the main thread) stop the run: the result's
+    ``interrupted`` names the signal, and the index lists the clusters not rendered as cancelled.
+    """
+    from .lifecycle import Scratch, StopSignals, Watchdog, output_lock
+    from .runner import run_tasks
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    say = progress or (lambda text: None)
+    with StopSignals() as stop, output_lock(out) as held:
+        scratch, watchdog, run = Scratch(out, sweep=held), None, None
+        try:
+            watchdog = Watchdog(scratch.path)
+            run = run_tasks(partial(_prepare, inputs, scratch.path), out, scratch.path, jobs, say, stop, engine,
+                            watchdog, background=_warm_index)
+            spec_failures = run.prepared.spec_failures
+            index = write_index(out, run.outcomes, spec_failures, run.bundle, scratch=scratch.path,
+                                interrupted=stop.signum)
+        finally:
+            scratch.remove()
+            if watchdog is not None and run is not None and run.lingering:
+                watchdog.linger()
+            elif watchdog is not None:
+                watchdog.done()
+    return FleetResult(out, index, run.outcomes, spec_failures, stop.signum)
+
+
+def _prepare(inputs: Sequence[str | Path], scratch: Path) -> _Prepared:
+    """Load and validate the specs (while the first kernel boots), one task per valid cluster."""
+    from ..catalog import load_catalog
+    from ..spec import load_fleet
+    from .runner import check_parameters
+
     fleet = load_fleet(inputs, load_catalog())
     spec_failures = [{"file": file, "cluster": cluster, "errors": [str(i) for i in issues]}
                      for file, cluster, issues in fleet.failed_clusters()]
     check_parameters(REPORT_PARAMETERS)
-    tasks = _tasks(fleet.clusters, out / ".work")
-    say = progress or (lambda text: None)
-    with ThreadPoolExecutor(max_workers=1) as background:
-        bundle = background.submit(vega_bundle)  # for the index, built while the workers render
-        outcomes = run_tasks(tasks, out, jobs, say, engine)
-        index = write_index(out, outcomes, spec_failures, bundle.result())
-    return FleetResult(out, index, outcomes, spec_failures)
+    return _Prepared(_tasks(fleet.clusters, scratch), spec_failures)
 
 
-def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], bundle: str | None = None) -> Path:
-    """index.html: the fleet at a glance, a chart, and what failed with its errors."""
+def _warm_index() -> None:
+    """Import and compile what the index needs (altair for its chart), ahead of writing it."""
+    import altair  # noqa: F401
+
+    from .. import charts  # noqa: F401
+    from .html import environment
+
+    environment().get_template("index.html.j2")
+
+
+def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], bundle: str | None = None,
+                scratch: Path | None = None, interrupted: int | None = None) -> Path:
+    """index.html: the fleet at a glance, a chart, what failed with its errors, what was cancelled.
+
+    Written in ``scratch`` (when given) and renamed into ``out``, so that a killed run leaves
+    no temporary file among the reports.
+    """
     from markupsafe import Markup
 
     from .. import __version__, charts
@@ -147,12 +200,17 @@ def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], b
         chart = Markup(chart_html(charts.fleet_findings_chart(chart_rows), "fleet-chart",
                                   "Findings per cluster, by severity."))
     failures = [{"name": o.name, "source": o.source, "error": o.error, "notebook": o.notebook}
-                for o in outcomes if not o.ok]
+                for o in outcomes if not o.ok and not o.cancelled]
+    cancelled = [{"name": o.name, "source": o.source} for o in outcomes if o.cancelled]
     html = environment().get_template("index.html.j2").render(
-        rows=rows, failures=failures, spec_failures=spec_failures, chart=chart,
+        rows=rows, failures=failures, spec_failures=spec_failures, chart=chart, cancelled=cancelled,
+        stopped_by=signal.Signals(interrupted).name if interrupted else None,
         resources={"eksplan_vega_bundle": bundle if bundle is not None else vega_bundle()}, version=__version__,
         generated=time.strftime("%Y-%m-%d %H:%M %Z"))
-    return atomic_write_text(out / "index.html", html)
+    if scratch is None:
+        return atomic_write_text(out / "index.html", html)
+    os.replace(atomic_write_text(scratch / "index.html", html), out / "index.html")
+    return out / "index.html"
 
 
 def main_progress(stream=sys.stderr) -> Callable[[str], None]:
