@@ -134,6 +134,16 @@ def _paths(value, prefix=()):
             yield from _paths(child, prefix + (index,))
 
 
+def _passes_through(document, path, value) -> bool:
+    """Whether the nodes on the way to ``path`` (its end excluded) include ``value`` itself."""
+    node = document
+    for part in path[:-1]:
+        node = node[part]
+        if node is value:
+            return True
+    return False
+
+
 @st.composite
 def spec_documents(draw, base: dict):
     """``base`` (a valid spec) with one to three nodes replaced, removed or given an extra key,
@@ -158,7 +168,9 @@ def spec_documents(draw, base: dict):
         else:
             parent[path[-1]] = value
             if action == "twice":  # the same object in a second place: written as an anchor and an alias
-                others = [p for p in _paths(document) if p and p[:len(path)] != path]
+                # Not a place inside the value itself (reachable through an earlier alias): that would be a cycle.
+                others = [p for p in _paths(document) if p and p[:len(path)] != path
+                          and not _passes_through(document, p, value)]
                 if others:
                     other = draw(st.sampled_from(others))
                     target = document

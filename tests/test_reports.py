@@ -111,7 +111,7 @@ def test_reports_are_offline_and_small(fleet):
     """No report loads anything from a network (links to the guide are only links), and each stays under 2 MB."""
     result, _ = fleet
     pages = sorted(result.out_dir.glob("*.html"))
-    assert len(pages) == 9
+    assert len(pages) == 10  # 8 reports, the index and the explanation page
     for page in pages:
         text = page.read_text()
         assert not re.search(r"""(src\s*=|<link[^>]*href\s*=|url\()\s*["']?(https?:)?//""", text), page.name
@@ -175,7 +175,7 @@ def test_index_lists_reports_and_failures(fleet):
     result, _ = fleet
     index = (result.out_dir / "index.html").read_text()
     table = index[index.index('id="fleet-table"'):index.index("</table>")]
-    assert table.count("<tr>") == 1 + 8
+    assert len(re.findall(r"<tr[ >]", table)) == 1 + 8
     assert "no-eni-left" in index and "leaves no ENI for pod addresses" in index
     assert "invalid" in index and "is not a VPC CNI version" in index
 
@@ -253,3 +253,84 @@ def test_whatif_slider_changes_the_chart(fleet, browser):
     assert chart.locator("svg").inner_html() != before
     assert errors == []
     page.close()
+
+
+EXAMPLES = ["analytics-ipv6", "claims-sgp", "dev-sandbox", "payments-prod", "retail-constrained", "telco-upf"]
+
+
+@pytest.mark.slow
+def test_index_triages_worst_first(fleet):
+    """Rows run from the worst finding down (critical first); action needed and totals agree with the reports."""
+    from eksplan.rules import SEVERITIES
+
+    result, _ = fleet
+    index = (result.out_dir / "index.html").read_text()
+    table = index[index.index('id="fleet-table"'):index.index("</table>")]
+    slugs = re.findall(r'<td><a href="([^"#]+)\.html">', table)
+    worst = [json.loads((result.out_dir / f"{slug}.json").read_text())["verdict"]["worst"] for slug in slugs]
+    ranks = [SEVERITIES.index(w) if w else len(SEVERITIES) for w in worst]
+    assert ranks == sorted(ranks) and slugs[0] == "telco-upf" and worst[0] == "critical"
+    needing = sum(w in ("critical", "high") for w in worst)
+    assert f"{needing} clusters of {len(slugs)} need action" in index
+    assert table.count('<strong class="eksplan-bad">yes</strong>') == needing
+
+
+@pytest.mark.slow
+def test_about_page_is_written_and_linked(fleet):
+    """Every report links to the fleet's explanation page, which the run writes beside the index."""
+    result, _ = fleet
+    about = (result.out_dir / "about.html").read_text()
+    page = (result.out_dir / "payments-prod.html").read_text()
+    for anchor in re.findall(r'href="about\.html#([^"]+)"', page):
+        assert f'id="{anchor}"' in about, anchor
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_first_screen_answers(fleet, browser, name):
+    """At 1280x800 the title names the cluster and the worst finding shows without scrolling; at 400 px wide
+    nothing scrolls sideways; the back link leads to the index."""
+    result, _ = fleet
+    document = json.loads((result.out_dir / f"{name}.json").read_text())
+    page, blocked, errors = open_offline(browser, (result.out_dir / f"{name}.html").as_uri())
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert page.title() == f"{name} — EKS networking decisions"
+    head = page.locator(".eksplan-verdict-head")
+    box = head.bounding_box()
+    assert box["y"] + box["height"] <= 800
+    worst = document["verdict"]["worst_title"]
+    assert (worst or "No finding") in head.inner_text()
+    first_action = page.locator(".eksplan-actions li").first
+    if document["verdict"]["actions"]:
+        assert first_action.bounding_box()["y"] < 800
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.wait_for_timeout(200)  # the charts re-lay out
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    page.locator("a[rel=up]").click()
+    page.wait_for_url("**/index.html")
+    assert page.locator("#fleet-table").count() == 1
+    assert errors == [] and blocked == []
+    page.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_pdf_prints_the_report_with_its_working(fleet, tmp_path):
+    """--pdf's printer: the PDF is titled by the cluster, opens on its verdict, and carries the derivations
+    (collapsed on screen, expanded in print)."""
+    from pypdf import PdfReader
+
+    from eksplan.report.pdf import print_pdf
+
+    result, _ = fleet
+    chromium()
+    pdf = print_pdf(result.out_dir / "payments-prod.html", tmp_path / "payments-prod.pdf")
+    reader = PdfReader(pdf)
+    assert reader.metadata.title == "payments-prod — EKS networking decisions"
+    first = reader.pages[0].extract_text()
+    document = json.loads((result.out_dir / "payments-prod.json").read_text())
+    assert "payments-prod" in first and document["verdict"]["worst_title"] in first
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "kubelet max pods" in text  # a derivation line, inside a collapsed <details> on screen
+    assert not list(tmp_path.glob("*.part"))

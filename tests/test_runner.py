@@ -72,7 +72,7 @@ class Run:
         self.seen: dict[int, float] = {}  # pid -> start time, of the run's processes seen while it ran
 
     def reports(self) -> list[Path]:
-        return [p for p in self.out.glob("*.html") if p.name != "index.html"]
+        return [p for p in self.out.glob("*.html") if p.name not in ("index.html", "about.html")]
 
     def watch_processes(self) -> None:
         """Note the run's processes now (kernels, watchdog, ...): checked by pid at the end."""
@@ -127,7 +127,7 @@ def index_counts(out: Path) -> tuple[int, int]:
     index = (out / "index.html").read_text()
     table = index[index.index('id="fleet-table"'):index.index("</table>")]
     cancelled = index[index.index('id="cancelled"'):] if 'id="cancelled"' in index else ""
-    return table.count("<tr>") - 1, cancelled.count('<span class="eksplan-badge">cancelled</span>')
+    return len(re.findall(r"<tr[ >]", table)) - 1, cancelled.count('<span class="eksplan-badge">cancelled</span>')
 
 
 @pytest.mark.parametrize("signum, how, engine", [(signal.SIGTERM, "runner", "kernel"), (signal.SIGINT, "group", "kernel"),

@@ -21,6 +21,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", choices=("kernel", "papermill"), default="kernel",
                    help="kernel: reused kernels, reset between reports (fast, the default); "
                         "papermill: papermill's own run, a fresh kernel per report")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print each report to PDF beside its HTML, with headless Chromium or Chrome")
+    p.add_argument("--chromium", metavar="PATH",
+                   help="the Chromium or Chrome executable for --pdf (default: $EKSPLAN_CHROMIUM, else the first of "
+                        "chromium, chromium-browser, google-chrome on PATH)")
     p.set_defaults(run=run)
 
 
@@ -42,6 +47,11 @@ def run(args: argparse.Namespace) -> int:
     from ..report.paths import output_folder
 
     raise_on_sigterm()  # outside a run (which handles both itself), SIGTERM stops like Ctrl-C
+    chromium = None
+    if args.pdf:
+        from ..report.pdf import find_chromium
+
+        chromium = find_chromium(args.chromium)  # before anything is made: a missing browser is one line, at once
     out = output_folder(args.output)  # before any other work
 
     from ..report.engines import skip_iri_format_checker
@@ -65,6 +75,27 @@ def run(args: argparse.Namespace) -> int:
               f"{failed} failed, {cancelled} cancelled", file=sys.stderr)
         print(printable(str(result.index)))
         return 128 + result.interrupted
-    print(f"{ok} report(s) written, {failed} failed", file=sys.stderr)
+    pdf_failed = _print_pdfs(result, chromium) if chromium else 0
+    print(f"{ok} report(s) written, {failed} failed" + (f"; {ok - pdf_failed} PDF(s) printed, {pdf_failed} failed"
+                                                        if chromium else ""), file=sys.stderr)
     print(printable(str(result.index)))
-    return 0 if result.ok else 1
+    return 0 if result.ok and not pdf_failed else 1
+
+
+def _print_pdfs(result, chromium: str) -> int:
+    """Print every rendered report to PDF; one report's failure is reported and the others go on."""
+    import sys
+
+    from ..echo import printable
+    from ..report.pdf import PdfError, print_pdf
+
+    failed = 0
+    for outcome in result.outcomes:
+        if not outcome.ok:
+            continue
+        try:
+            print_pdf(result.out_dir / f"{outcome.slug}.html", chromium=chromium)
+        except PdfError as exc:
+            failed += 1
+            print(printable(f"{outcome.name}: PDF: {exc}"), file=sys.stderr)
+    return failed

@@ -27,10 +27,12 @@ from ..spec.model import ClusterSpec
 from .html import ChartCounter, Html, chart_html, environment
 from .verdict import verdict
 
-__all__ = ["ClusterReport", "TITLE_MIMETYPE", "ABOUT_PAGE", "INDEX_PAGE"]
+__all__ = ["ClusterReport", "TITLE_MIMETYPE", "DOCUMENT_MIMETYPE", "ABOUT_PAGE", "INDEX_PAGE"]
 
 #: The header's output carries the page title under this type, for the template's <title>.
 TITLE_MIMETYPE = "application/vnd.eksplan.report+json"
+#: The report's JSON twin, output by a hidden cell: the runner writes it beside the page.
+DOCUMENT_MIMETYPE = "application/vnd.eksplan.document+json"
 ABOUT_PAGE = "about.html"
 INDEX_PAGE = "index.html"
 #: Nodes listed in "Today against the plan": those furthest off the simulation first.
@@ -254,6 +256,13 @@ class ClusterReport:
 
     def configuration(self) -> Html:
         return Html(self._render("configuration", self.artifacts), ", ".join(a.name for a in self.artifacts))
+
+    def twin(self) -> Html:
+        """The JSON twin as a cell output (``DOCUMENT_MIMETYPE``), so the page and its JSON come from one run."""
+        import json
+
+        document = json.loads(json.dumps(self.document(), default=str))
+        return Html("", f"the JSON twin of {self.spec.name}", {DOCUMENT_MIMETYPE: document})
 
     def document(self) -> dict:
         """The report as data (its JSON twin), the first screen included."""

@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 
 from .._io import atomic_write_text
 from .paths import RESERVED_NAMES
+from .triage import fleet_totals, triage_key
 
 __all__ = ["Task", "Outcome", "FleetResult", "render_fleet", "slugify", "REPORT_PARAMETERS"]
 
@@ -99,25 +100,6 @@ def _tasks(clusters, work: Path) -> list[Task]:
     return tasks
 
 
-def summary_of(document: dict) -> dict:
-    """The index row of one report: key decisions, worst finding, tightest runway."""
-    decisions = {d["id"]: d["chosen"] for d in document["decisions"]}
-    findings = document["findings"]
-    worst = findings[0] if findings else None
-    runway = document["key_figures"]["tightest_runway"]
-    counts: dict[str, int] = {}
-    for f in findings:
-        counts[f["severity"]] = counts.get(f["severity"], 0) + 1
-    return {
-        "ip_family": decisions.get("ip-family"), "ip_mode": decisions.get("ip-mode"),
-        "pod_networking": decisions.get("pod-networking"),
-        "worst": None if worst is None else {"severity": worst["severity"], "rule": worst["rule"],
-                                             "message": worst["message"]},
-        "counts": counts, "findings": len(findings),
-        "runway": None if runway is None else {"subnet": runway["subnet"], "months": runway["months"]},
-    }
-
-
 @dataclass(frozen=True)
 class _Prepared:
     tasks: list[Task]
@@ -147,6 +129,7 @@ def render_fleet(inputs: Sequence[str | Path], out_dir: str | Path, jobs: int | 
             spec_failures = run.prepared.spec_failures
             index = write_index(out, run.outcomes, spec_failures, run.bundle, scratch=scratch.path,
                                 interrupted=stop.signum)
+            write_about(out, scratch.path)
         finally:
             scratch.remove()
             if watchdog is not None and run is not None and run.lingering:
@@ -191,7 +174,8 @@ def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], b
     from .. import __version__, charts
     from .html import chart_html, environment, vega_bundle
 
-    rows = sorted((o for o in outcomes if o.ok), key=lambda o: o.name)
+    rows = sorted((o for o in outcomes if o.ok), key=lambda o: triage_key({"name": o.name, "summary": o.summary}))
+    totals = fleet_totals([o.summary for o in rows])
     chart = None
     chart_rows = [{"cluster": o.name, "severity": s, "count": c, "rank": rank}
                   for o in rows for rank, s in enumerate(("critical", "high", "medium", "low", "info"))
@@ -203,7 +187,7 @@ def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], b
                 for o in outcomes if not o.ok and not o.cancelled]
     cancelled = [{"name": o.name, "source": o.source} for o in outcomes if o.cancelled]
     html = environment().get_template("index.html.j2").render(
-        rows=rows, failures=failures, spec_failures=spec_failures, chart=chart, cancelled=cancelled,
+        rows=rows, totals=totals, failures=failures, spec_failures=spec_failures, chart=chart, cancelled=cancelled,
         stopped_by=signal.Signals(interrupted).name if interrupted else None,
         resources={"eksplan_vega_bundle": bundle if bundle is not None else vega_bundle()}, version=__version__,
         generated=time.strftime("%Y-%m-%d %H:%M %Z"))
@@ -211,6 +195,17 @@ def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], b
         return atomic_write_text(out / "index.html", html)
     os.replace(atomic_write_text(scratch / "index.html", html), out / "index.html")
     return out / "index.html"
+
+
+def write_about(out: Path, scratch: Path | None = None) -> Path:
+    """about.html: how eksplan computes, decides and judges, which every report links to."""
+    from .about import about_html
+
+    html = about_html()
+    if scratch is None:
+        return atomic_write_text(out / "about.html", html)
+    os.replace(atomic_write_text(scratch / "about.html", html), out / "about.html")
+    return out / "about.html"
 
 
 def main_progress(stream=sys.stderr) -> Callable[[str], None]:

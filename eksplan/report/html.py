@@ -7,6 +7,7 @@ import json
 from functools import lru_cache
 
 from ..echo import counted
+
 __all__ = ["Html", "environment", "chart_html", "vega_bundle", "ChartCounter"]
 
 

@@ -20,7 +20,7 @@ __all__ = ["project_root", "templates_dir", "notebooks_dir", "report_notebook", 
 #: File names a cluster's report may not take, compared case-insensitively: the index the runner
 #: writes, and the device names Windows reserves whatever the extension (Microsoft's "Naming
 #: Files, Paths, and Namespaces"), so that a folder of reports can be copied anywhere.
-RESERVED_NAMES = frozenset({"index", "con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)})
+RESERVED_NAMES = frozenset({"index", "about", "con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)})
 
 
 def project_root() -> Path:

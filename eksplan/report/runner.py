@@ -34,7 +34,8 @@ from typing import Callable, Sequence
 
 from .._io import atomic_write_text
 from ..errors import EksplanError
-from .fleet import Outcome, Task, summary_of
+from .fleet import Outcome, Task
+from .triage import summary_of
 from .lifecycle import StopSignals
 from .paths import notebooks_dir, report_notebook, templates_dir
 
@@ -98,17 +99,21 @@ def _parameters(task: Task) -> dict:
     return {"spec_path": task.spec_file, "cluster_name": task.name}
 
 
-def _document(task: Task) -> dict:
-    from ..engine import evaluate
-    from ..present import plan_document
-    from ..spec import load_cluster
+def _document(task: Task, nb) -> dict:
+    """The JSON twin the report's hidden last cell output; computed here for a notebook without one."""
+    from .cluster import DOCUMENT_MIMETYPE, ClusterReport
 
-    return plan_document(evaluate(load_cluster(task.spec_file, task.name)))
+    for cell in reversed(nb.cells):
+        for output in cell.get("outputs", ()):
+            document = output.get("data", {}).get(DOCUMENT_MIMETYPE)
+            if document is not None:
+                return document
+    return ClusterReport.load(task.spec_file, task.name).document()
 
 
 def _warm_up() -> None:
     """What every report needs in this process, loaded while the kernels boot."""
-    from .. import engine, present  # noqa: F401 - imported for _document
+    from . import cluster  # noqa: F401 - imported for _document
 
     to_html(_template(), "warm-up", bundle="")  # imports nbconvert and compiles the templates
 
@@ -249,8 +254,8 @@ async def _execute_one(task: Task, worker, context: _Context) -> tuple | Outcome
 def _export_one(task: Task, nb, started: float, context: _Context) -> Outcome:
     """Export an executed notebook, write the report and its JSON twin; never raises for a bad cluster."""
     try:
+        document = _document(task, nb)  # before the export, which drops the hidden cell
         html = to_html(nb, task.name, context.bundle.result())
-        document = _document(task)
         _publish(context, f"{task.slug}.json", json.dumps(document, indent=2, default=str) + "\n")
         _publish(context, f"{task.slug}.html", html)
     except Exception as exc:  # noqa: BLE001 - one cluster's failure must not stop the fleet

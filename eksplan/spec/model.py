@@ -149,6 +149,9 @@ class NodeGroupSpec(_Strict):
         kind = data.pop("kind")
         if "launcher" in data:
             raise ValueError("give launcher only ('kind' is its former name)")
+        if not isinstance(kind, str) or (kind not in _KIND_TO_LAUNCHER and kind != "self-managed"):
+            raise ValueError(f"kind: {shown(kind)} is not a node group kind: write launcher: managed, nodeadm, "
+                             "karpenter, auto-mode or bottlerocket ('kind' is its former name)")
         if kind not in _KIND_TO_LAUNCHER:
             raise ValueError(
                 f"kind: {shown(kind)} is no longer accepted: write launcher: nodeadm (self-managed AL2023) or "
