@@ -84,3 +84,16 @@ def test_rendered_report_has_the_section_only_with_an_observed_state(spec_file, 
     today = (tmp_path / "out" / "today.html").read_text()
     assert 'id="Today-against-the-plan"' in today and "off: 11 more" in today
     assert "Today against the plan" not in (tmp_path / "out" / "dev-sandbox.html").read_text()
+
+
+def test_address_space_counts_free_blocks_exactly_where_observed(tmp_path):
+    """With the interfaces captured, the /28 column gives the exact free blocks, not the bounds from counts."""
+    import copy
+
+    data = copy.deepcopy(SPEC)  # as test_compare's prefix case: 40 nodes of 100 pods, 7 prefixes each
+    data["vpc_cni"]["settings"] = {"ENABLE_PREFIX_DELEGATION": True}
+    data["node_groups"][0].update(pods_per_node=100, max_size=40, launcher="managed")
+    write_observed(observed(subnet=replace(SUBNET, free_prefixes=3)), tmp_path / "today.observed.json")
+    (tmp_path / "today.yaml").write_text(yaml.safe_dump({**data, "observed": "today.observed.json"}))
+    text = _text(ClusterReport.load(tmp_path / "today.yaml").address_space().html)
+    assert "needs 280, 3 free now and 0 assigned (exact, from the interfaces) (277 short)" in text

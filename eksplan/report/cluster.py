@@ -205,6 +205,9 @@ class ClusterReport:
         runway = {r.subnet: r for r in a.runways}
         risks = {r.subnet: r for r in a.prefix_risks}
         planned = {p.name for p in (a.plan.subnets if a.plan else ())}
+        #: Free /28 blocks counted exactly from the interfaces, where discovery captured them.
+        exact = {c.subnet: c for c in (self.comparison.subnets if self.comparison else ())
+                 if c.observed_free_prefixes is not None}
         out = []
         for az in self.spec.availability_zones:
             rows = []
@@ -214,9 +217,7 @@ class ClusterReport:
                 r, risk = runway.get(load.label), risks.get(load.label)
                 months = "—" if r is None or r.months is None else \
                     ("does not run out" if math.isinf(r.months) else f"{r.months:.0f} months")
-                blocks = "—" if risk is None else (f"needs {risk.prefixes_needed}, {risk.worst_case_free_blocks} to "
-                                                   f"{risk.best_case_free_blocks} free"
-                                                   + (" (at risk)" if risk.at_risk else ""))
+                blocks = "—" if risk is None else self._blocks(risk, exact.get(load.label))
                 rows.append({"label": load.label, "planned": load.label in planned, "role": "/".join(load.roles),
                              "cidr": load.cidr, "size": load.size or 0, "used": load.consumed, "free": load.free or 0,
                              "short": load.free is not None and load.free < 0, "runway": months, "blocks": blocks})
@@ -253,6 +254,17 @@ class ClusterReport:
         text = (f"{len(c.nodes)} nodes observed, {off} off the simulation; "
                 f"{counted(len(self.observed_findings), 'finding')} on what runs today")
         return Html(self._render("today", data), text)
+
+    @staticmethod
+    def _blocks(risk, observed) -> str:
+        """The /28 cell: the bounds from address counts, or the exact count where it was observed."""
+        if observed is None:
+            return (f"needs {risk.prefixes_needed}, {risk.worst_case_free_blocks} to {risk.best_case_free_blocks} free"
+                    + (" (at risk)" if risk.at_risk else ""))
+        short = observed.prefix_shortfall
+        return (f"needs {risk.prefixes_needed}, {observed.observed_free_prefixes} free now and "
+                f"{observed.observed_assigned_prefixes or 0} assigned (exact, from the interfaces)"
+                + (f" ({short} short)" if short else ""))
 
     def configuration(self) -> Html:
         return Html(self._render("configuration", self.artifacts), ", ".join(a.name for a in self.artifacts))
