@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -160,6 +160,7 @@ def _warm_index() -> None:
     from .html import environment
 
     environment().get_template("index.html.j2")
+    _about_page()  # the explanation page does not depend on the fleet: built while the kernels work
 
 
 def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], bundle: str | None = None,
@@ -197,11 +198,16 @@ def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], b
     return out / "index.html"
 
 
-def write_about(out: Path, scratch: Path | None = None) -> Path:
-    """about.html: how eksplan computes, decides and judges, which every report links to."""
+@lru_cache(maxsize=1)
+def _about_page() -> str:
     from .about import about_html
 
-    html = about_html()
+    return about_html()
+
+
+def write_about(out: Path, scratch: Path | None = None) -> Path:
+    """about.html: how eksplan computes, decides and judges, which every report links to."""
+    html = _about_page()
     if scratch is None:
         return atomic_write_text(out / "about.html", html)
     os.replace(atomic_write_text(scratch / "about.html", html), out / "about.html")
