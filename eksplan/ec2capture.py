@@ -10,7 +10,7 @@ e.g. ``enis.json: NetworkInterfaces[3]: missing SubnetId``. Subnets come from
 from __future__ import annotations
 
 import ipaddress
-import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +37,22 @@ def read_json(path: str | Path, command: str) -> object:
         return load_json(read_text(path, label, LIMITS["ec2-capture"].max_bytes), label, LIMITS["ec2-capture"])
     except InputError as exc:
         raise CaptureError(f"{exc}; expected the output of '{command}'") from None
+
+
+@contextmanager
+def _entry(problems: list[str], where: str):
+    """Read one entry: a missing key or a value of the wrong kind is noted for ``where``, and reading goes on."""
+    try:
+        yield
+    except KeyError as exc:
+        problems.append(f"{where}: missing {exc.args[0]}")
+    except (TypeError, AttributeError, ValueError) as exc:
+        problems.append(f"{where}: unreadable entry ({exc})")
+
+
+def _check(problems: list[str]) -> None:
+    if problems:
+        raise CaptureError("\n".join(problems))
 
 
 def _items(document: object, key: str, label: str, command: str) -> list:
@@ -83,8 +99,7 @@ def network_interfaces(document: object, label: str = "describe-network-interfac
     """Every interface of a ``describe-network-interfaces`` document (addresses deduplicated, primary first)."""
     out, problems = [], []
     for i, entry in enumerate(_items(document, "NetworkInterfaces", label, NETWORK_INTERFACES)):
-        where = f"{label}: NetworkInterfaces[{i}]"
-        try:
+        with _entry(problems, f"{label}: NetworkInterfaces[{i}]"):
             primary = entry.get("PrivateIpAddress")
             listed = [a["PrivateIpAddress"] for a in entry.get("PrivateIpAddresses") or ()]
             ordered = list(dict.fromkeys(([primary] if primary else []) + listed))
@@ -101,12 +116,7 @@ def network_interfaces(document: object, label: str = "describe-network-interfac
                 requester_managed=bool(entry.get("RequesterManaged", False)),
                 tags=tags_of(entry, "TagSet"),
             ))
-        except KeyError as exc:
-            problems.append(f"{where}: missing {exc.args[0]}")
-        except (TypeError, AttributeError, ValueError) as exc:
-            problems.append(f"{where}: unreadable entry ({exc})")
-    if problems:
-        raise CaptureError("\n".join(problems))
+    _check(problems)
     return tuple(out)
 
 
@@ -131,18 +141,13 @@ def cidr_reservations(document: object, label: str = "get-subnet-cidr-reservatio
     for d, doc in enumerate(documents):
         for i, entry in enumerate(_items(doc, "SubnetIpv4CidrReservations", label, CIDR_RESERVATIONS)):
             where = f"{label}: {f'[{d}].' if isinstance(document, list) else ''}SubnetIpv4CidrReservations[{i}]"
-            try:
+            with _entry(problems, where):
                 kind = entry["ReservationType"]
                 if kind not in ("prefix", "explicit"):
                     raise ValueError(f"ReservationType {kind!r} is not 'prefix' or 'explicit'")
                 out.append(CidrReservation(entry.get("SubnetCidrReservationId", ""), entry["SubnetId"],
                                            ipaddress.IPv4Network(entry["Cidr"]), kind, entry.get("Description") or ""))
-            except KeyError as exc:
-                problems.append(f"{where}: missing {exc.args[0]}")
-            except (TypeError, AttributeError, ValueError) as exc:
-                problems.append(f"{where}: unreadable entry ({exc})")
-    if problems:
-        raise CaptureError("\n".join(problems))
+    _check(problems)
     return tuple(out)
 
 
@@ -160,7 +165,7 @@ def vpcs(document: object, label: str = "describe-vpcs") -> dict[str, ObservedVp
     """VPCs by id, with their associated IPv4 CIDRs (primary first) and IPv6 CIDRs."""
     out, problems = {}, []
     for i, entry in enumerate(_items(document, "Vpcs", label, VPCS)):
-        try:
+        with _entry(problems, f"{label}: Vpcs[{i}]"):
             primary = ipaddress.IPv4Network(entry["CidrBlock"])
             associated = [ipaddress.IPv4Network(a["CidrBlock"]) for a in entry.get("CidrBlockAssociationSet") or ()
                           if (a.get("CidrBlockState") or {}).get("State", "associated") == "associated"]
@@ -168,12 +173,7 @@ def vpcs(document: object, label: str = "describe-vpcs") -> dict[str, ObservedVp
                     if (a.get("Ipv6CidrBlockState") or {}).get("State", "associated") == "associated"]
             cidrs = tuple(dict.fromkeys([primary] + associated))
             out[entry["VpcId"]] = ObservedVpc(entry["VpcId"], cidrs, tuple(ipv6))
-        except KeyError as exc:
-            problems.append(f"{label}: Vpcs[{i}]: missing {exc.args[0]}")
-        except (TypeError, AttributeError, ValueError) as exc:
-            problems.append(f"{label}: Vpcs[{i}]: unreadable entry ({exc})")
-    if problems:
-        raise CaptureError("\n".join(problems))
+    _check(problems)
     return out
 
 
@@ -197,15 +197,10 @@ def instances(document: object, label: str = "describe-instances") -> dict[str, 
     out, problems = {}, []
     for r, reservation in enumerate(_items(document, "Reservations", label, INSTANCES)):
         for i, entry in enumerate((reservation or {}).get("Instances") or ()):
-            try:
+            with _entry(problems, f"{label}: Reservations[{r}].Instances[{i}]"):
                 out[entry["InstanceId"]] = ObservedInstance(
                     entry["InstanceId"], entry["InstanceType"], entry.get("SubnetId"),
                     (entry.get("Placement") or {}).get("AvailabilityZone"), entry.get("PrivateIpAddress"),
                     entry.get("ImageId"), (entry.get("State") or {}).get("Name", "running"), tags_of(entry))
-            except KeyError as exc:
-                problems.append(f"{label}: Reservations[{r}].Instances[{i}]: missing {exc.args[0]}")
-            except (TypeError, AttributeError) as exc:
-                problems.append(f"{label}: Reservations[{r}].Instances[{i}]: unreadable entry ({exc})")
-    if problems:
-        raise CaptureError("\n".join(problems))
+    _check(problems)
     return out
