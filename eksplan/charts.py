@@ -206,7 +206,7 @@ def consumption_whatif_chart(rows: list[dict], pods_per_node: int):
 
 
 def fit_chart(rows: list[dict]):
-    """Nodes each mode's subnets hold for a pod density, dashed where the pods do not fit."""
+    """Nodes each mode's subnets hold for a pod density, pale where the pods do not fit."""
     alt = _alt()
     return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         x=alt.X("nodes_held:Q", axis=_count_axis("nodes the subnets hold")),

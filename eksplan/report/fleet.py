@@ -21,7 +21,6 @@ from typing import Callable, Sequence
 
 from .._io import atomic_write_text
 from .paths import RESERVED_NAMES
-from .triage import fleet_totals, triage_key
 
 __all__ = ["Task", "Outcome", "FleetResult", "render_fleet", "slugify", "REPORT_PARAMETERS"]
 
@@ -156,7 +155,8 @@ def _warm_index() -> None:
     """Import and compile what the index needs (altair for its chart), ahead of writing it."""
     import altair  # noqa: F401
 
-    from .. import charts  # noqa: F401
+    from .. import charts, rules  # noqa: F401
+    from . import triage  # noqa: F401
     from .html import environment
 
     environment().get_template("index.html.j2")
@@ -173,14 +173,16 @@ def write_index(out: Path, outcomes: list[Outcome], spec_failures: list[dict], b
     from markupsafe import Markup
 
     from .. import __version__, charts
+    from ..rules import SEVERITIES
     from .html import chart_html, environment, vega_bundle
+    from .triage import fleet_totals, triage_key
 
     rows = sorted((o for o in outcomes if o.ok), key=lambda o: triage_key({"name": o.name, "summary": o.summary}))
     totals = fleet_totals([o.summary for o in rows])
     chart = None
-    chart_rows = [{"cluster": o.name, "severity": s, "count": c, "rank": rank}
-                  for o in rows for rank, s in enumerate(("critical", "high", "medium", "low", "info"))
-                  if (c := o.summary.get("counts", {}).get(s))]
+    chart_rows = [{"cluster": o.name, "severity": s, "count": c, "rank": rank, "order": order}
+                  for order, o in enumerate(rows) for rank, s in enumerate(SEVERITIES)
+                  if (c := o.summary.get("counts", {}).get(s))]  # in the table's order, worst first
     if chart_rows:
         chart = Markup(chart_html(charts.fleet_findings_chart(chart_rows), "fleet-chart",
                                   "Findings per cluster, by severity."))

@@ -7,8 +7,6 @@ what the plan changes against today, and the room left in the subnets that hold 
 
 from __future__ import annotations
 
-from ..rules import SEVERITIES
-
 __all__ = ["summary_of", "triage_key", "fleet_totals"]
 
 
@@ -45,6 +43,8 @@ def _findings(document: dict) -> list[dict]:
 
 def triage_key(row: dict) -> tuple:
     """Worst severity first (no finding last), then the shortest runway, then the name."""
+    from ..rules import SEVERITIES
+
     summary = row.get("summary") or {}
     worst = summary.get("worst")
     rank = SEVERITIES.index(worst["severity"]) if worst else len(SEVERITIES)
@@ -55,6 +55,8 @@ def triage_key(row: dict) -> tuple:
 
 def fleet_totals(summaries: list[dict]) -> dict:
     """Clusters needing action, findings per severity, clusters whose plan changes today's design."""
+    from ..rules import SEVERITIES
+
     counts = {s: 0 for s in SEVERITIES}
     for summary in summaries:
         for severity, n in summary["counts"].items():
