@@ -234,6 +234,7 @@ def cluster_specs(draw):
                          "min_size": 1, "max_size": draw(st.integers(2, 30)), "pods_per_node": draw(st.integers(5, 120)),
                          "launcher": draw(st.sampled_from([None, "managed", "nodeadm", "karpenter", "bottlerocket"])),
                          "custom_ami": draw(st.booleans()),
+                         "max_pods": draw(st.one_of(st.none(), st.sampled_from([20, 58, 110, 250]))),
                          "security_group_pods_per_node": draw(st.integers(0, 6)) if sgp else 0}
                         for i in range(draw(st.integers(1, 2)))],
         "vpc_cni.version": draw(st.sampled_from(["1.16.4", "1.18.3", "1.20.4"])),

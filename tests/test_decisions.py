@@ -178,3 +178,17 @@ def test_no_finding_contradicts_the_key_figures(data):
     for name, figure in figures.items():
         if figure["pods_pending"]:
             assert any(f.subject == name for f in ev.findings), f"{name}: pods cannot run and no finding says so"
+    # The max-pods plan starts from what the nodes run: under unchanged CNI settings, the key figure; and it
+    # lowers max pods wherever a finding says the nodes run more than ipamd can address.
+    from eksplan.config import generate, proposed_cni
+
+    if proposed_cni(ev).env_dict != ev.analysis.cni.env_dict:
+        return
+    plans = {p["group"]: p for a in generate(ev) if a.name == "max-pods" for p in a.content}
+    for name, plan in plans.items():
+        if plan["launcher"] != "auto-mode":
+            assert plan["launcher_value"] == figures[name]["max_pods"], (name, plan, figures[name])
+    for finding in ev.findings:
+        if finding.rule == "max-pods-above-addresses":
+            plan = plans[finding.subject]
+            assert plan["set_value"] is not None and plan["set_value"] <= figures[finding.subject]["addressable_pods"]
