@@ -130,7 +130,14 @@ class Comparison:
 
 
 def warm_step(it: InstanceType, cni: CniConfig, prefixes: bool) -> tuple[int, str]:
-    """Addresses ipamd adds (or keeps warm) in one step on ``it``, and why: the tolerance of a node comparison."""
+    """Addresses ipamd adds (or keeps warm) in one step on ``it``, and why: the tolerance of a node comparison.
+
+    The steps are those of ipamd's pool as :mod:`eksplan.ipamd` models it (aws/amazon-vpc-cni-k8s @
+    b52188387f2e, ``pkg/ipamd/ipamd.go``): a whole ENI of addresses per ``WARM_ENI_TARGET`` in secondary
+    mode, the ``WARM_IP_TARGET`` shortfall when IP targets are set (in whole /28s in prefix mode), and
+    ``WARM_PREFIX_TARGET`` prefixes otherwise. One step of difference is what pods starting or ending
+    between the capture of the pods and of the interfaces can cause; more is not ipamd's doing.
+    """
     if prefixes:
         if cni.ip_targets_defined:
             count = max(1, math.ceil(max(cni.warm_ip_target or 0, 1) / IPS_PER_PREFIX))

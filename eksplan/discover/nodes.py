@@ -8,6 +8,18 @@ its launcher was inferred:
 * label or instance tag ``karpenter.sh/nodepool`` -> ``karpenter``;
 * anything else is self-managed: ``bottlerocket`` when the node's ``osImage`` says Bottlerocket,
   else ``nodeadm`` (grouped by its Auto Scaling group tag, if any).
+
+Where the labels and tags come from:
+
+* ``eks.amazonaws.com/compute-type: auto`` on every Auto Mode node: EKS user guide
+  (awsdocs/amazon-eks-user-guide @ 4d52b4d05e34) ``latest/ug/automode/associate-workload.adoc`` L17;
+* ``eks.amazonaws.com/nodegroup=<name>`` on managed nodes: the same guide,
+  ``latest/ug/nodes/managed-node-update-behavior.adoc`` L47. The instance tag ``eks:nodegroup-name``
+  is the one EKS puts on the group's Auto Scaling group for its instances (the only ``eks:`` tag
+  keys, with ``eks:cluster-name``, that the AWSServiceRoleForAmazonEKSNodegroup policy lets it set);
+* ``karpenter.sh/nodepool``: ``NodePoolLabelKey`` in kubernetes-sigs/karpenter @ 2266468104f3,
+  ``pkg/apis/v1/labels.go`` L41, also set as an instance tag by aws/karpenter-provider-aws @
+  1d927085dd81 (asserted in ``pkg/providers/instance/suite_test.go`` L570).
 """
 
 from __future__ import annotations
