@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import nbformat
 import pytest
@@ -187,10 +186,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 def chromium():
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
+    """The browser eksplan report --pdf would use; the test is skipped without one."""
+    from eksplan.report.pdf import PdfError, find_chromium
+
+    try:
+        return find_chromium()
+    except PdfError:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    return path
 
 
 @pytest.fixture(scope="module")
