@@ -186,8 +186,12 @@ def test_no_finding_contradicts_the_key_figures(data):
         return
     plans = {p["group"]: p for a in generate(ev) if a.name == "max-pods" for p in a.content}
     for name, plan in plans.items():
-        if plan["launcher"] != "auto-mode":
+        if plan["launcher"] == "auto-mode":
+            continue
+        if len(plan["instance_types"]) == 1:
             assert plan["launcher_value"] == figures[name]["max_pods"], (name, plan, figures[name])
+        else:  # the plan starts from the lowest of the group's types; the figure is of the type it is sized on
+            assert plan["launcher_value"] <= figures[name]["max_pods"], (name, plan, figures[name])
     for finding in ev.findings:
         if finding.rule == "max-pods-above-addresses":
             plan = plans[finding.subject]
